@@ -1,0 +1,14 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CommonConfig } from '@smp/config';
+import { MigrateCommand } from './commands/migrate.command.js';
+import { TopicsCommand } from './commands/topics.command.js';
+
+@Module({})
+export class CliModule {
+  static forRoot(config: CommonConfig): DynamicModule {
+    return {
+      module: CliModule,
+      providers: [{ provide: CommonConfig, useValue: config }, MigrateCommand, TopicsCommand],
+    };
+  }
+}

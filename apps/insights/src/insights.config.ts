@@ -1,0 +1,6 @@
+import { CommonConfig, portSetting } from '@smp/config';
+
+export class InsightsConfig extends CommonConfig {
+  @portSetting()
+  INSIGHTS_PORT: number = 3001;
+}

@@ -1,0 +1,31 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { HealthModule, loggingModule } from '@smp/http';
+import { MessagingModule } from '@smp/messaging';
+import { dataSourceOptions } from '@smp/persistence';
+import { ClinicsModule } from './clinics/clinics.module.js';
+import { InsightsConfig } from './insights.config.js';
+
+@Global()
+@Module({})
+export class InsightsModule {
+  static forRoot(config: InsightsConfig): DynamicModule {
+    return {
+      module: InsightsModule,
+      imports: [
+        loggingModule(config.LOG_LEVEL, 'insights'),
+        // Insights owns no schema: it reads the projector's read models.
+        TypeOrmModule.forRoot(
+          dataSourceOptions(config.DATABASE_URL, null, { poolSize: config.DATABASE_POOL_SIZE, applicationName: 'insights' }),
+        ),
+        MessagingModule.forRoot({ brokers: config.kafkaBrokers, clientId: `${config.KAFKA_CLIENT_ID}-insights` }),
+        CqrsModule.forRoot(),
+        HealthModule,
+        ClinicsModule,
+      ],
+      providers: [{ provide: InsightsConfig, useValue: config }],
+      exports: [InsightsConfig],
+    };
+  }
+}

@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+import { parseConfig, runApp } from '@smp/config';
+import { startHttpApp } from '@smp/http';
+import { InsightsConfig } from './insights.config.js';
+import { InsightsModule } from './insights.module.js';
+
+await runApp('insights', async () => {
+  const config = parseConfig(InsightsConfig);
+  await startHttpApp(InsightsModule.forRoot(config), { port: config.INSIGHTS_PORT });
+});

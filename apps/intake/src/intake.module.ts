@@ -1,0 +1,32 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { HealthModule, loggingModule } from '@smp/http';
+import { MessagingModule } from '@smp/messaging';
+import { INTAKE_SCHEMA, dataSourceOptions } from '@smp/persistence';
+import { IntakeConfig } from './intake.config.js';
+import { OutboxModule } from './outbox/outbox.module.js';
+import { ReportsModule } from './reports/reports.module.js';
+
+@Global()
+@Module({})
+export class IntakeModule {
+  static forRoot(config: IntakeConfig): DynamicModule {
+    return {
+      module: IntakeModule,
+      imports: [
+        loggingModule(config.LOG_LEVEL, 'intake'),
+        TypeOrmModule.forRoot(
+          dataSourceOptions(config.DATABASE_URL, INTAKE_SCHEMA, { poolSize: config.DATABASE_POOL_SIZE, applicationName: 'intake' }),
+        ),
+        MessagingModule.forRoot({ brokers: config.kafkaBrokers, clientId: `${config.KAFKA_CLIENT_ID}-intake` }),
+        CqrsModule.forRoot(),
+        HealthModule,
+        ReportsModule,
+        OutboxModule,
+      ],
+      providers: [{ provide: IntakeConfig, useValue: config }],
+      exports: [IntakeConfig],
+    };
+  }
+}

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { OutgoingEvent } from '@smp/messaging';
+
+export interface OutboxRow extends OutgoingEvent {
+  rowId: string;
+  topic: string;
+}
+
+const RELAY_LOCK = 'intake.outbox-relay';
+
+@Injectable()
+export class OutboxRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * Runs `publish` on the oldest outbox rows and deletes them only if it
+   * succeeds, all in one transaction. One relay at a time holds the lock, so
+   * events leave in the order they were written. Returns how many were sent.
+   */
+  async drain(limit: number, publish: (rows: OutboxRow[]) => Promise<void>): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const [{ locked }] = await tx.query(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, [RELAY_LOCK]);
+      if (!locked) return 0;
+      const rows = await this.oldest(tx, limit);
+      if (rows.length === 0) return 0;
+      await publish(rows);
+      await tx.query(`DELETE FROM intake.outbox WHERE id = ANY($1::bigint[])`, [rows.map((row) => row.rowId)]);
+      return rows.length;
+    });
+  }
+
+  private async oldest(tx: EntityManager, limit: number): Promise<OutboxRow[]> {
+    const rows: Array<{
+      id: string;
+      event_id: string;
+      topic: string;
+      message_key: string;
+      event_type: string;
+      subject: string;
+      occurred_at: Date;
+      data: object;
+    }> = await tx.query(
+      `SELECT id, event_id, topic, message_key, event_type, subject, occurred_at, data
+         FROM intake.outbox ORDER BY id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => ({
+      rowId: row.id,
+      id: row.event_id,
+      topic: row.topic,
+      key: row.message_key,
+      type: row.event_type,
+      subject: row.subject,
+      time: row.occurred_at,
+      data: row.data,
+    }));
+  }
+}

@@ -1,0 +1,17 @@
+import { IsInt, IsString, Max, Min } from 'class-validator';
+import { CommonConfig, portSetting } from '@smp/config';
+
+export class ProjectorConfig extends CommonConfig {
+  /** Health (and metrics) port of the projector. */
+  @portSetting()
+  PROJECTOR_PORT: number = 3002;
+
+  @IsString()
+  PROJECTOR_GROUP_ID: string = 'smp-projector';
+
+  /** Attempts at a failing batch before its events are tried one by one and poison ones dead-lettered. */
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  PROJECTOR_MAX_ATTEMPTS: number = 3;
+}

@@ -1,0 +1,67 @@
+import type { SideEffectRecordedV1 } from '@smp/contracts';
+import { projectSideEffects, stateKey, type SideEffectState } from './side-effect-projection.js';
+
+const event = (overrides: Partial<SideEffectRecordedV1> = {}): SideEffectRecordedV1 => ({
+  caseId: 'SMP-2026-000001',
+  caseVersion: 1,
+  clinicId: 'clinic-a',
+  category: 'infection',
+  severity: 'mild',
+  serious: true,
+  procedureDate: '2026-03-15',
+  onsetDate: '2026-03-18',
+  ...overrides,
+});
+
+describe(projectSideEffects.name, () => {
+  it('counts a new side effect in its clinic, category and procedure month', () => {
+    const sut = projectSideEffects([event()], new Map());
+    expect(sut.deltas).toEqual([{ clinicId: 'clinic-a', category: 'infection', procedureMonth: '2026-03-01', reports: 1, serious: 1 }]);
+    expect(sut.states).toEqual([
+      expect.objectContaining({ caseId: 'SMP-2026-000001', category: 'infection', caseVersion: 1, counted: true }),
+    ]);
+  });
+
+  it('moves the count when a later version changes the clinic or the month', () => {
+    const sut = projectSideEffects(
+      [event(), event({ caseVersion: 2, procedureDate: '2026-04-02', serious: false })],
+      new Map(),
+    );
+    expect(sut.deltas).toEqual([
+      { clinicId: 'clinic-a', category: 'infection', procedureMonth: '2026-04-01', reports: 1, serious: 0 },
+    ]);
+  });
+
+  it('ignores a version that is not newer than the one applied', () => {
+    const prior: SideEffectState = {
+      caseId: 'SMP-2026-000001',
+      category: 'infection',
+      caseVersion: 3,
+      clinicId: 'clinic-a',
+      procedureMonth: '2026-03-01',
+      serious: true,
+      counted: true,
+    };
+    const sut = projectSideEffects([event({ caseVersion: 2 }), event({ caseVersion: 3 })], new Map([[stateKey(prior.caseId, prior.category), prior]]));
+    expect(sut).toEqual({ states: [], deltas: [] });
+  });
+
+  it('keeps separate categories of one case apart and sums cases of one cell', () => {
+    const sut = projectSideEffects(
+      [
+        event(),
+        event({ category: 'inflammation', serious: false }),
+        event({ caseId: 'SMP-2026-000002', serious: false }),
+      ],
+      new Map(),
+    );
+    expect(sut.deltas).toEqual(
+      expect.arrayContaining([
+        { clinicId: 'clinic-a', category: 'infection', procedureMonth: '2026-03-01', reports: 2, serious: 1 },
+        { clinicId: 'clinic-a', category: 'inflammation', procedureMonth: '2026-03-01', reports: 1, serious: 0 },
+      ]),
+    );
+    expect(sut.deltas).toHaveLength(2);
+    expect(sut.states).toHaveLength(3);
+  });
+});

@@ -1,0 +1,3 @@
+export * from './parse-config.js';
+export * from './common.config.js';
+export * from './run.js';

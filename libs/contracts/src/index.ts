@@ -1,0 +1,2 @@
+export * from './topics.js';
+export * from './side-effect-recorded.v1.js';

@@ -1,0 +1,45 @@
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Min, MaxLength } from 'class-validator';
+import { SEVERITIES, SIDE_EFFECT_CATEGORIES, type Severity, type SideEffectCategory } from '@smp/domain';
+
+export const SIDE_EFFECT_RECORDED_V1 = 'org.smpvigil.side-effect.recorded.v1';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * One side effect of one version of a case, as published on
+ * `smp.side-effects.v1` (CloudEvents binary mode; this is the `data`).
+ * It carries no personal data: no contact, no narrative, no patient details.
+ */
+export class SideEffectRecordedV1 {
+  @IsString()
+  @Matches(/^SMP-\d{4}-\d{6,}$/)
+  caseId: string;
+
+  @IsInt()
+  @Min(1)
+  caseVersion: number;
+
+  @IsString()
+  @MaxLength(64)
+  clinicId: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  pigmentId?: string;
+
+  @IsIn(SIDE_EFFECT_CATEGORIES)
+  category: SideEffectCategory;
+
+  @IsIn(SEVERITIES)
+  severity: Severity;
+
+  @IsBoolean()
+  serious: boolean;
+
+  @Matches(DATE)
+  procedureDate: string;
+
+  @Matches(DATE)
+  onsetDate: string;
+}

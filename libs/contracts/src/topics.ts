@@ -1,0 +1,23 @@
+/** Kafka topics, versioned with their event contracts. */
+export const TOPICS = {
+  sideEffects: 'smp.side-effects.v1',
+} as const;
+export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
+
+export function deadLetterTopic(topic: string): string {
+  return `${topic}.dlq`;
+}
+
+export interface TopicSpec {
+  topic: string;
+  numPartitions: number;
+}
+
+/**
+ * Every topic the system uses, with its partition count. Keyed by case id, so
+ * partitions bound how many projector instances can share the work.
+ */
+export const TOPIC_SPECS: readonly TopicSpec[] = [
+  { topic: TOPICS.sideEffects, numPartitions: 6 },
+  { topic: deadLetterTopic(TOPICS.sideEffects), numPartitions: 1 },
+];

@@ -1,0 +1,5 @@
+export * from './side-effect.js';
+export * from './calendar.js';
+export * from './case-id.js';
+export * from './seriousness.js';
+export * from './report-rules.js';

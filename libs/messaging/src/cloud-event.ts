@@ -1,0 +1,79 @@
+import { CloudEvent, Kafka as KafkaBinding, type Headers, type KafkaMessage } from 'cloudevents';
+import type { IHeaders, Message } from 'kafkajs';
+
+export const EVENT_SOURCE = '/smp-vigil/intake';
+
+export interface OutgoingEvent {
+  id: string;
+  type: string;
+  subject: string;
+  time: Date;
+  key: string;
+  data: object;
+}
+
+/**
+ * A CloudEvents 1.0 event in Kafka binary mode: `ce_*` headers, the JSON data
+ * as the message value, the case id as the key.
+ */
+export function toKafkaMessage(event: OutgoingEvent): Message {
+  const cloudEvent = new CloudEvent({
+    specversion: '1.0',
+    id: event.id,
+    type: event.type,
+    source: EVENT_SOURCE,
+    subject: event.subject,
+    time: event.time.toISOString(),
+    datacontenttype: 'application/json',
+    data: event.data,
+  });
+  const headers: IHeaders = {};
+  for (const [name, value] of Object.entries(KafkaBinding.binary(cloudEvent).headers)) {
+    // The binding maps datacontenttype to `content-type`; the library also adds a redundant ce_ header.
+    if (value !== undefined && name !== 'ce_datacontenttype') headers[name] = String(value);
+  }
+  return { key: event.key, value: JSON.stringify(event.data), headers };
+}
+
+export interface IncomingEvent {
+  id: string;
+  type: string;
+  subject?: string;
+  time?: string;
+  data: unknown;
+}
+
+export class UndecodableEventError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'UndecodableEventError';
+  }
+}
+
+/** Reads a binary-mode CloudEvent from a Kafka message, or says why it cannot. */
+export function fromKafkaMessage(message: { key: Buffer | null; value: Buffer | null; headers?: IHeaders }): IncomingEvent {
+  const headers: Headers = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? String(value[0]) : String(value);
+  }
+  if (!headers['ce_id']) throw new UndecodableEventError('not a CloudEvent: header ce_id is missing');
+  if (headers['ce_specversion'] !== '1.0') {
+    throw new UndecodableEventError(`unsupported ce_specversion ${JSON.stringify(headers['ce_specversion'])}`);
+  }
+  if (!headers['content-type']?.startsWith('application/json')) {
+    throw new UndecodableEventError(`unsupported content-type ${JSON.stringify(headers['content-type'])}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(message.value?.toString('utf8') ?? '');
+  } catch {
+    throw new UndecodableEventError('message value is not valid JSON');
+  }
+  try {
+    const kafkaMessage: KafkaMessage<unknown> = { headers, key: message.key?.toString() ?? '', value: data, body: data };
+    const event = KafkaBinding.toEvent(kafkaMessage as never) as CloudEvent<unknown>;
+    return { id: event.id, type: event.type, subject: event.subject, time: event.time, data: event.data };
+  } catch (error) {
+    throw new UndecodableEventError(`invalid CloudEvent: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,32 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import type { KafkaMessage } from 'kafkajs';
+import { fromKafkaMessage, UndecodableEventError } from './cloud-event.js';
+
+export type ReadResult<T> = { ok: true; id: string; data: T } | { ok: false; reason: string };
+
+/**
+ * The consumer boundary: a message must be a binary-mode CloudEvent of the
+ * expected type whose data passes the contract's validation. Anything else is
+ * a reason for the dead-letter topic, never an exception that stops a partition.
+ */
+export function readEvent<T extends object>(message: KafkaMessage, type: string, contract: new () => T): ReadResult<T> {
+  let event;
+  try {
+    event = fromKafkaMessage(message);
+  } catch (error) {
+    if (error instanceof UndecodableEventError) return { ok: false, reason: error.message };
+    throw error;
+  }
+  if (event.type !== type) return { ok: false, reason: `unexpected event type ${JSON.stringify(event.type)}, expected ${type}` };
+  if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) {
+    return { ok: false, reason: 'event data is not a JSON object' };
+  }
+  const data = plainToInstance(contract, event.data);
+  const errors = validateSync(data, { forbidUnknownValues: true, validationError: { target: false, value: false } });
+  if (errors.length > 0) {
+    const problems = errors.flatMap((error) => Object.values(error.constraints ?? { [error.property]: `${error.property} is invalid` }));
+    return { ok: false, reason: `event data fails ${contract.name}: ${problems.join('; ')}` };
+  }
+  return { ok: true, id: event.id, data };
+}

@@ -1,0 +1,3 @@
+export * from './data-source-options.js';
+export * from './intake-schema/index.js';
+export * from './projector-schema/index.js';

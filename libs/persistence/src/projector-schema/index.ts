@@ -1,0 +1,7 @@
+import type { SchemaOwner } from '../data-source-options.js';
+import { CreateProjectorSchema1763769600001 } from './1763769600001-create-projector-schema.js';
+
+export const PROJECTOR_SCHEMA: SchemaOwner = {
+  schema: 'projector',
+  migrations: [CreateProjectorSchema1763769600001],
+};

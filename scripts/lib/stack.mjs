@@ -1,0 +1,119 @@
+// Starts what the system needs (Postgres, Kafka) and the apps themselves, for
+// `npm start`, `npm test` and the benchmark. Each piece is reused if it is
+// already running, and left behind by a killed run is cleaned up.
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CACHE, REPO_ROOT } from './setup.mjs';
+import { ensureKafka, kafkaPrerequisiteProblem } from './kafka.mjs';
+import { ensurePostgres } from './postgres.mjs';
+
+export const APPS = ['intake', 'projector', 'insights'];
+
+/**
+ * Postgres and Kafka: the ones named by DATABASE_URL / KAFKA_BROKERS when set,
+ * otherwise embedded ones under `root` (a folder of .cache).
+ */
+export async function startInfrastructure({ root, postgresPort, kafkaPort, database = 'smp_vigil', env = process.env }) {
+  const stops = [];
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    const postgres = await ensurePostgres({ dataDir: path.join(root, 'postgres', 'data'), port: postgresPort, database });
+    databaseUrl = postgres.url;
+    if (postgres.startedByUs) stops.push(() => postgres.stop());
+  }
+  let kafkaBrokers = env.KAFKA_BROKERS;
+  if (!kafkaBrokers) {
+    const problem = kafkaPrerequisiteProblem();
+    if (problem) {
+      await Promise.allSettled(stops.map((stop) => stop()));
+      throw new Error(problem);
+    }
+    const kafka = await ensureKafka({ dataDir: path.join(root, 'kafka', 'data'), port: kafkaPort, controllerPort: kafkaPort + 1 });
+    kafkaBrokers = kafka.brokers;
+    if (kafka.startedByUs) stops.push(() => kafka.stop());
+  }
+  return {
+    databaseUrl,
+    kafkaBrokers,
+    stop: async () => {
+      for (const stop of stops.reverse()) await stop().catch((error) => console.error(error.message));
+    },
+  };
+}
+
+function isOurApp(pid, app) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`dist/apps/${app}/src/main.js`);
+  } catch {
+    return false;
+  }
+}
+
+/** Kills an app left running by an earlier run that was killed outright. */
+async function killLeftover(pidFile, app) {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  if (pid && isOurApp(pid, app)) {
+    process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 50 && isOurApp(pid, app); i++) await sleep(100);
+  }
+  rmSync(pidFile, { force: true });
+}
+
+/**
+ * Starts one app from dist/ with the given environment, logging to
+ * `logDir/<app>.log`, and resolves once its /health answers 200.
+ */
+export async function startApp(app, { env, port, runDir, logDir, timeoutMs = 60_000 }) {
+  mkdirSync(runDir, { recursive: true });
+  mkdirSync(logDir, { recursive: true });
+  const pidFile = path.join(runDir, `${app}.pid`);
+  await killLeftover(pidFile, app);
+  const logFile = path.join(logDir, `${app}.log`);
+  const log = createWriteStream(logFile, { flags: 'a' });
+  await new Promise((resolve) => log.once('open', resolve));
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', log, log],
+  });
+  writeFileSync(pidFile, String(child.pid));
+  let exited = null;
+  child.once('exit', (code, signal) => {
+    exited = code ?? signal;
+    rmSync(pidFile, { force: true });
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited !== null) throw new Error(`${app} exited (${exited}) during start-up; see ${logFile}`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/health`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  if (exited === null && Date.now() >= deadline) {
+    child.kill('SIGKILL');
+    throw new Error(`${app} did not become healthy within ${timeoutMs / 1000} s; see ${logFile}`);
+  }
+  return {
+    app,
+    pid: child.pid,
+    logFile,
+    exited: () => exited !== null,
+    stop: async (signal = 'SIGTERM') => {
+      if (exited !== null) return;
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export const DEFAULT_CACHE = CACHE;
