@@ -15,11 +15,7 @@ export default {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
   },
-  testMatch: [
-    '<rootDir>/{apps,libs}/**/*.spec.ts',
-    '<rootDir>/{apps,libs}/**/*.int-spec.ts',
-    '<rootDir>/test/**/*.e2e-spec.ts',
-  ],
+  testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.cache/'],
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.cache/'],
   maxWorkers: 1,

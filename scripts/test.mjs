@@ -6,10 +6,11 @@
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { CACHE, REPO_ROOT, build, ensureDependencies } from './lib/setup.mjs';
+import { CACHE, REPO_ROOT, build, ensureDependencies, lint } from './lib/setup.mjs';
 
 ensureDependencies();
 build();
+lint();
 const { startInfrastructure } = await import('./lib/stack.mjs');
 const { stopKafka } = await import('./lib/kafka.mjs');
 
@@ -30,12 +31,17 @@ const infrastructure = await startInfrastructure({
   env: { DATABASE_URL: process.env.TEST_DATABASE_URL, KAFKA_BROKERS: process.env.TEST_KAFKA_BROKERS },
 });
 
-let exitCode = 1;
+let exitCode;
 try {
   exitCode = await new Promise((resolve) => {
     const jest = spawn(
       process.execPath,
-      ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', path.join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...process.argv.slice(2)],
+      [
+        '--experimental-vm-modules',
+        '--no-warnings=ExperimentalWarning',
+        path.join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
+        ...process.argv.slice(2),
+      ],
       {
         cwd: REPO_ROOT,
         stdio: 'inherit',

@@ -49,10 +49,14 @@ describe('a report, from intake to the clinic incidence figures', () => {
     const created = await response.json();
     expect(created).toEqual({ caseId: expect.stringMatching(/^SMP-\d{4}-\d{6}$/), version: 1 });
 
-    const rows = await eventually(async () => {
-      const { rows } = await incidence(clinicId);
-      return rows.length === 2 ? rows : undefined;
-    }, 15_000, 'the report to show in insights');
+    const rows = await eventually(
+      async () => {
+        const { rows } = await incidence(clinicId);
+        return rows.length === 2 ? rows : undefined;
+      },
+      15_000,
+      'the report to show in insights',
+    );
     expect(rows).toEqual([
       { month: '2026-06', category: 'infection', reports: 1, serious: 1 },
       { month: '2026-06', category: 'inflammation', reports: 1, serious: 1 },
@@ -76,7 +80,7 @@ describe('a report, from intake to the clinic incidence figures', () => {
     });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    const problem = await response.json();
+    const problem = (await response.json()) as { correlationId: string; errors: Array<{ field: string }> };
     expect(problem).toMatchObject({ status: 400, title: 'The request is not valid', instance: '/v1/reports' });
     expect(problem.correlationId).toBe(response.headers.get('x-correlation-id'));
     expect(problem.errors.map((error: { field: string }) => error.field).sort()).toEqual(
@@ -85,11 +89,15 @@ describe('a report, from intake to the clinic incidence figures', () => {
 
     const onsetBefore = await post({ ...report(clinicId), effects: [{ category: 'scarring', onsetDate: '2026-06-01', severity: 'mild' }] });
     expect(onsetBefore.status).toBe(400);
-    expect((await onsetBefore.json()).errors).toEqual([
+    expect(((await onsetBefore.json()) as { errors: unknown }).errors).toEqual([
       { field: 'effects[0].onsetDate', message: 'onsetDate 2026-06-01 is before the procedure date 2026-06-10' },
     ]);
 
-    const notJson = await fetch(`${system.intake}/v1/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"clinicId":' });
+    const notJson = await fetch(`${system.intake}/v1/reports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"clinicId":',
+    });
     expect(notJson.status).toBe(400);
     expect(notJson.headers.get('content-type')).toMatch(/^application\/problem\+json/);
 
@@ -100,7 +108,7 @@ describe('a report, from intake to the clinic incidence figures', () => {
   it('publishes one CloudEvent per side effect, keyed by case id, without personal data', async () => {
     const clinicId = unique('clinic');
     const response = await post(report(clinicId));
-    const { caseId } = await response.json();
+    const { caseId } = (await response.json()) as { caseId: string };
 
     const consumer = testKafka(unique('inspector')).consumer({ groupId: unique('inspector') });
     await consumer.connect();
@@ -110,7 +118,7 @@ describe('a report, from intake to the clinic incidence figures', () => {
       eachMessage: async ({ message }) => {
         if (message.key?.toString() !== caseId) return;
         const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]));
-        seen.push({ key: message.key.toString(), headers, value: JSON.parse(message.value!.toString()) });
+        seen.push({ key: caseId, headers, value: JSON.parse(message.value!.toString()) });
       },
     });
     try {
@@ -148,7 +156,17 @@ describe('a report, from intake to the clinic incidence figures', () => {
     await producer.send({
       topic: TOPICS.sideEffects,
       messages: [
-        { key: marker, value: '{"not json', headers: { ce_specversion: '1.0', ce_id: marker, ce_type: SIDE_EFFECT_RECORDED_V1, ce_source: '/test', 'content-type': 'application/json' } },
+        {
+          key: marker,
+          value: '{"not json',
+          headers: {
+            ce_specversion: '1.0',
+            ce_id: marker,
+            ce_type: SIDE_EFFECT_RECORDED_V1,
+            ce_source: '/test',
+            'content-type': 'application/json',
+          },
+        },
       ],
     });
     await producer.disconnect();

@@ -3,22 +3,22 @@
 // Kafka install. The broker runs in its own process group and outlives the Node
 // process that started it; the next caller pointing at the same data directory
 // reuses it.
-import { spawn, spawnSync } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import fs from "node:fs";
-import fsp from "node:fs/promises";
-import net from "node:net";
-import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import kafkajs from "kafkajs";
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import kafkajs from 'kafkajs';
 
 const { Kafka, logLevel } = kafkajs;
 
-const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const POM = path.join(REPO_ROOT, "infra", "kafka", "pom.xml");
-const LIBS_DIR = path.join(REPO_ROOT, ".cache", "kafka", "libs");
-const LIBS_MARKER = path.join(LIBS_DIR, ".complete");
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const POM = path.join(REPO_ROOT, 'infra', 'kafka', 'pom.xml');
+const LIBS_DIR = path.join(REPO_ROOT, '.cache', 'kafka', 'libs');
+const LIBS_MARKER = path.join(LIBS_DIR, '.complete');
 
 const READY_TIMEOUT_MS = 60_000;
 const REUSE_PROBE_MS = 3_000;
@@ -27,32 +27,18 @@ const UNRESPONSIVE_GRACE_MS = 5_000;
 const PORT_RELEASE_MS = 3_000;
 const TAIL_LINES = 30;
 
-const JVM_OPTS = [
-  "-Xms256m",
-  "-Xmx512m",
-  "-XX:+UseG1GC",
-  "-Djava.awt.headless=true",
-];
+const JVM_OPTS = ['-Xms256m', '-Xmx512m', '-XX:+UseG1GC', '-Djava.awt.headless=true'];
 // StorageTool runs for a couple of seconds: the C2 compiler only costs CPU there.
-const TOOL_JVM_OPTS = [
-  "-Xmx256m",
-  "-XX:TieredStopAtLevel=1",
-  "-Djava.awt.headless=true",
-];
+const TOOL_JVM_OPTS = ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true'];
 
-const isWindows = process.platform === "win32";
+const isWindows = process.platform === 'win32';
 
 /**
  * Starts the broker for `dataDir` unless it is already running and answering.
  * `stop()` stops that broker whoever started it: check `startedByUs` first if you
  * only want to undo your own start.
  */
-export async function ensureKafka({
-  dataDir,
-  port,
-  controllerPort,
-  log = console.error,
-}) {
+export async function ensureKafka({ dataDir, port, controllerPort, log = console.error }) {
   const f = files(dataDir);
   const brokers = `127.0.0.1:${port}`;
   await fsp.mkdir(f.dir, { recursive: true });
@@ -64,9 +50,7 @@ export async function ensureKafka({
         log(`kafka: reusing broker pid ${existing} on ${brokers}`);
         return handle(f, brokers, existing, false);
       }
-      log(
-        `kafka: broker pid ${existing} does not answer on ${brokers}; restarting it`,
-      );
+      log(`kafka: broker pid ${existing} does not answer on ${brokers}; restarting it`);
       await terminate(existing, UNRESPONSIVE_GRACE_MS);
     }
     await fsp.rm(f.pid, { force: true });
@@ -104,9 +88,7 @@ export async function ensureKafka({
       await fsp.rm(f.pid, { force: true });
       throw err;
     }
-    log(
-      `kafka: ready on ${brokers} after ${((Date.now() - startedAt) / 1000).toFixed(1)} s (pid ${broker.pid})`,
-    );
+    log(`kafka: ready on ${brokers} after ${((Date.now() - startedAt) / 1000).toFixed(1)} s (pid ${broker.pid})`);
     return handle(f, brokers, broker.pid, true);
   });
 }
@@ -126,8 +108,7 @@ export async function kafkaStatus({ dataDir, port }) {
   const f = files(dataDir);
   const pid = readPid(f);
   const running = Boolean(pid && isOurBroker(pid, f));
-  const answering =
-    running && (await answers(`127.0.0.1:${port}`, REUSE_PROBE_MS));
+  const answering = running && (await answers(`127.0.0.1:${port}`, REUSE_PROBE_MS));
   return {
     running,
     answering,
@@ -140,16 +121,12 @@ export async function kafkaStatus({ dataDir, port }) {
 export function kafkaPrerequisiteProblem() {
   const java = javaMajorVersion();
   const javaOk = java !== null && java >= 17;
-  const mavenOk = libsCached() || commandWorks("mvn", ["-v"]);
+  const mavenOk = libsCached() || commandWorks('mvn', ['-v']);
   if (javaOk && mavenOk) return null;
 
-  const needs = [!javaOk && "Java 17+", !mavenOk && "Maven"]
-    .filter(Boolean)
-    .join(" and ");
-  const install = [!javaOk && "a JDK 17+", !mavenOk && "Maven"]
-    .filter(Boolean)
-    .join(" and ");
-  const found = java !== null && !javaOk ? ` (found Java ${java})` : "";
+  const needs = [!javaOk && 'Java 17+', !mavenOk && 'Maven'].filter(Boolean).join(' and ');
+  const install = [!javaOk && 'a JDK 17+', !mavenOk && 'Maven'].filter(Boolean).join(' and ');
+  const found = java !== null && !javaOk ? ` (found Java ${java})` : '';
   return `Kafka needs ${needs} to run locally${found}: install ${install}, or point KAFKA_BROKERS at an existing cluster, or run \`docker compose up\`.`;
 }
 
@@ -157,14 +134,14 @@ function files(dataDir) {
   const dir = path.resolve(dataDir);
   return {
     dir,
-    props: path.join(dir, "server.properties"),
-    log4j: path.join(dir, "log4j.properties"),
-    logs: path.join(dir, "logs"),
-    meta: path.join(dir, "logs", "meta.properties"),
-    pid: path.join(dir, "broker.pid"),
-    out: path.join(dir, "broker.out"),
-    log: path.join(dir, "broker.log"),
-    lock: path.join(dir, "ensure.lock"),
+    props: path.join(dir, 'server.properties'),
+    log4j: path.join(dir, 'log4j.properties'),
+    logs: path.join(dir, 'logs'),
+    meta: path.join(dir, 'logs', 'meta.properties'),
+    pid: path.join(dir, 'broker.pid'),
+    out: path.join(dir, 'broker.out'),
+    log: path.join(dir, 'broker.log'),
+    lock: path.join(dir, 'ensure.lock'),
   };
 }
 
@@ -185,73 +162,72 @@ async function stopPid(f, pid) {
 // ---------------------------------------------------------------- configuration
 
 // Java .properties treat backslashes as escapes, and Java accepts forward slashes everywhere.
-const javaPath = (p) => p.split(path.sep).join("/");
+const javaPath = (p) => p.split(path.sep).join('/');
 
 function serverProperties(f, port, controllerPort) {
   const props = {
-    "process.roles": "broker,controller",
-    "node.id": 1,
-    "controller.quorum.voters": `1@127.0.0.1:${controllerPort}`,
+    'process.roles': 'broker,controller',
+    'node.id': 1,
+    'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
     listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    "advertised.listeners": `PLAINTEXT://127.0.0.1:${port}`,
-    "controller.listener.names": "CONTROLLER",
-    "listener.security.protocol.map":
-      "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-    "inter.broker.listener.name": "PLAINTEXT",
-    "log.dirs": javaPath(f.logs),
-    "num.partitions": 1,
-    "auto.create.topics.enable": false,
-    "offsets.topic.replication.factor": 1,
-    "offsets.topic.num.partitions": 10,
-    "transaction.state.log.replication.factor": 1,
-    "transaction.state.log.min.isr": 1,
-    "transaction.state.log.num.partitions": 1,
-    "group.initial.rebalance.delay.ms": 0,
-    "log.retention.ms": 7 * 24 * 60 * 60 * 1000,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names': 'CONTROLLER',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'log.dirs': javaPath(f.logs),
+    'num.partitions': 1,
+    'auto.create.topics.enable': false,
+    'offsets.topic.replication.factor': 1,
+    'offsets.topic.num.partitions': 10,
+    'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1,
+    'transaction.state.log.num.partitions': 1,
+    'group.initial.rebalance.delay.ms': 0,
+    'log.retention.ms': 7 * 24 * 60 * 60 * 1000,
     // Sized for a 2-core dev machine rather than a production server.
-    "num.network.threads": 2,
-    "num.io.threads": 4,
-    "num.recovery.threads.per.data.dir": 1,
-    "background.threads": 2,
+    'num.network.threads': 2,
+    'num.io.threads': 4,
+    'num.recovery.threads.per.data.dir': 1,
+    'background.threads': 2,
     // After a crash the restarted broker cannot register until the controller expires the
     // dead incarnation's session (default 9 s); heartbeats stay on loopback, so a short
     // session is safe here.
-    "broker.session.timeout.ms": 3_000,
-    "broker.heartbeat.interval.ms": 750,
+    'broker.session.timeout.ms': 3_000,
+    'broker.heartbeat.interval.ms': 750,
     // The cleaner allocates this on the heap at startup (default 128 MiB of a 512 MiB heap).
-    "log.cleaner.dedupe.buffer.size": 16 * 1024 * 1024,
+    'log.cleaner.dedupe.buffer.size': 16 * 1024 * 1024,
   };
   return Object.entries(props)
     .map(([key, value]) => `${key}=${value}\n`)
-    .join("");
+    .join('');
 }
 
 function log4jProperties(f) {
   return [
-    "log4j.rootLogger=INFO, file",
-    "log4j.appender.file=org.apache.log4j.RollingFileAppender",
+    'log4j.rootLogger=INFO, file',
+    'log4j.appender.file=org.apache.log4j.RollingFileAppender',
     `log4j.appender.file.File=${javaPath(f.log)}`,
-    "log4j.appender.file.MaxFileSize=10MB",
-    "log4j.appender.file.MaxBackupIndex=2",
-    "log4j.appender.file.layout=org.apache.log4j.PatternLayout",
-    "log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n",
-    "log4j.logger.kafka.request.logger=WARN",
-    "",
-  ].join("\n");
+    'log4j.appender.file.MaxFileSize=10MB',
+    'log4j.appender.file.MaxBackupIndex=2',
+    'log4j.appender.file.layout=org.apache.log4j.PatternLayout',
+    'log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n',
+    'log4j.logger.kafka.request.logger=WARN',
+    '',
+  ].join('\n');
 }
 
 function log4jOption(f) {
   return `-Dlog4j.configuration=${pathToFileURL(f.log4j).href}`;
 }
 
-const classpath = () => path.join(LIBS_DIR, "*");
+const classpath = () => path.join(LIBS_DIR, '*');
 
 // Same shape as Kafka's Uuid.randomUuid(): 16 random bytes, base64url, never starting
 // with '-' (the CLI tools would read it as an option).
 function newClusterId() {
   for (;;) {
-    const id = randomBytes(16).toString("base64url");
-    if (!id.startsWith("-")) return id;
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
   }
 }
 
@@ -264,31 +240,29 @@ async function formatStorage(f, log) {
   const { code, output } = await run(javaBin(), [
     ...TOOL_JVM_OPTS,
     log4jOption(f),
-    "-cp",
+    '-cp',
     classpath(),
-    "kafka.tools.StorageTool",
-    "format",
-    "-t",
+    'kafka.tools.StorageTool',
+    'format',
+    '-t',
     newClusterId(),
-    "-c",
+    '-c',
     f.props,
   ]);
   if (code !== 0) {
-    throw new Error(
-      `Formatting Kafka storage failed (exit ${code}):\n${lastLines(output, TAIL_LINES)}`,
-    );
+    throw new Error(`Formatting Kafka storage failed (exit ${code}):\n${lastLines(output, TAIL_LINES)}`);
   }
 }
 
 // ---------------------------------------------------------------- jars
 
 function pomHash() {
-  return createHash("sha256").update(fs.readFileSync(POM)).digest("hex");
+  return createHash('sha256').update(fs.readFileSync(POM)).digest('hex');
 }
 
 function libsCached() {
   try {
-    return fs.readFileSync(LIBS_MARKER, "utf8").trim() === pomHash();
+    return fs.readFileSync(LIBS_MARKER, 'utf8').trim() === pomHash();
   } catch {
     return false;
   }
@@ -296,32 +270,20 @@ function libsCached() {
 
 async function ensureLibs(log) {
   if (libsCached()) return;
-  log(
-    `kafka: fetching the Kafka jars with Maven into ${path.relative(REPO_ROOT, LIBS_DIR)} (first run only)`,
-  );
+  log(`kafka: fetching the Kafka jars with Maven into ${path.relative(REPO_ROOT, LIBS_DIR)} (first run only)`);
   // Copy next to the final folder and swap it in, so an interrupted fetch never looks complete.
   const tmp = `${LIBS_DIR}.tmp-${process.pid}`;
   await fsp.rm(tmp, { recursive: true, force: true });
   const { code, output } = await run(
-    "mvn",
-    [
-      "-q",
-      "-B",
-      "-f",
-      POM,
-      "dependency:copy-dependencies",
-      `-DoutputDirectory=${tmp}`,
-      "-DincludeScope=runtime",
-    ],
+    'mvn',
+    ['-q', '-B', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${tmp}`, '-DincludeScope=runtime'],
     { shell: isWindows },
   );
   if (code !== 0) {
     await fsp.rm(tmp, { recursive: true, force: true });
-    throw new Error(
-      `Fetching the Kafka jars with Maven failed (exit ${code}):\n${lastLines(output, TAIL_LINES)}`,
-    );
+    throw new Error(`Fetching the Kafka jars with Maven failed (exit ${code}):\n${lastLines(output, TAIL_LINES)}`);
   }
-  await fsp.writeFile(path.join(tmp, ".complete"), `${pomHash()}\n`);
+  await fsp.writeFile(path.join(tmp, '.complete'), `${pomHash()}\n`);
   await fsp.rm(LIBS_DIR, { recursive: true, force: true });
   await fsp.rename(tmp, LIBS_DIR);
 }
@@ -329,28 +291,20 @@ async function ensureLibs(log) {
 // ---------------------------------------------------------------- broker process
 
 function spawnBroker(f) {
-  const out = fs.openSync(f.out, "w");
+  const out = fs.openSync(f.out, 'w');
   let child;
   try {
-    child = spawn(
-      javaBin(),
-      [...JVM_OPTS, log4jOption(f), "-cp", classpath(), "kafka.Kafka", f.props],
-      {
-        cwd: f.dir,
-        detached: true,
-        stdio: ["ignore", out, out],
-      },
-    );
+    child = spawn(javaBin(), [...JVM_OPTS, log4jOption(f), '-cp', classpath(), 'kafka.Kafka', f.props], {
+      cwd: f.dir,
+      detached: true,
+      stdio: ['ignore', out, out],
+    });
   } finally {
     fs.closeSync(out);
   }
   const broker = { pid: child.pid, exit: null };
-  child.on(
-    "exit",
-    (code, signal) =>
-      (broker.exit = signal ? `signal ${signal}` : `exit code ${code}`),
-  );
-  child.on("error", (err) => (broker.exit = err.message));
+  child.on('exit', (code, signal) => (broker.exit = signal ? `signal ${signal}` : `exit code ${code}`));
+  child.on('error', (err) => (broker.exit = err.message));
   child.unref();
   if (!broker.pid) throw new Error(`Could not start ${javaBin()}`);
   return broker;
@@ -379,7 +333,7 @@ async function waitUntilAnswers(brokers, timeoutMs, giveUp = () => false) {
 /** True when a metadata request to `brokers` lists at least one (unfenced) broker. */
 async function answers(brokers, timeoutMs) {
   const admin = new Kafka({
-    clientId: "kafka-probe",
+    clientId: 'kafka-probe',
     brokers: [brokers],
     logLevel: logLevel.NOTHING,
     connectionTimeout: Math.min(timeoutMs, 1_000),
@@ -393,9 +347,7 @@ async function answers(brokers, timeoutMs) {
   })().catch(() => false);
   // Cancelled afterwards so a pending timer does not keep a short-lived CLI alive.
   const timer = new AbortController();
-  const timeout = sleep(timeoutMs, false, { signal: timer.signal }).catch(
-    () => false,
-  );
+  const timeout = sleep(timeoutMs, false, { signal: timer.signal }).catch(() => false);
   try {
     return await Promise.race([probe, timeout]);
   } finally {
@@ -407,16 +359,14 @@ async function answers(brokers, timeoutMs) {
 function portFree(port) {
   return new Promise((resolve) => {
     const server = net.createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ port, host: "127.0.0.1", exclusive: true }, () =>
-      server.close(() => resolve(true)),
-    );
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
   });
 }
 
 function readPid(f) {
   try {
-    const pid = Number.parseInt(fs.readFileSync(f.pid, "utf8"), 10);
+    const pid = Number.parseInt(fs.readFileSync(f.pid, 'utf8'), 10);
     return pid > 0 ? pid : null;
   } catch {
     return null;
@@ -427,12 +377,12 @@ function isAlive(pid) {
   try {
     process.kill(pid, 0);
   } catch (err) {
-    return err.code === "EPERM";
+    return err.code === 'EPERM';
   }
   // A killed child stays a zombie until its parent reaps it; it holds no ports or files.
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat[stat.lastIndexOf(")") + 2] !== "Z";
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
   } catch {
     return true;
   }
@@ -440,15 +390,12 @@ function isAlive(pid) {
 
 function commandLine(pid) {
   try {
-    return fs
-      .readFileSync(`/proc/${pid}/cmdline`, "utf8")
-      .split("\0")
-      .join(" ");
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
   } catch {
-    const ps = spawnSync("ps", ["-ww", "-p", String(pid), "-o", "command="], {
-      encoding: "utf8",
+    const ps = spawnSync('ps', ['-ww', '-p', String(pid), '-o', 'command='], {
+      encoding: 'utf8',
     });
-    return ps.status === 0 ? ps.stdout.trim() : "";
+    return ps.status === 0 ? ps.stdout.trim() : '';
   }
 }
 
@@ -456,13 +403,13 @@ function commandLine(pid) {
 function isOurBroker(pid, f) {
   if (!isAlive(pid)) return false;
   const cmd = commandLine(pid);
-  return cmd.includes("kafka.Kafka") && cmd.includes(f.props);
+  return cmd.includes('kafka.Kafka') && cmd.includes(f.props);
 }
 
 async function terminate(pid, graceMs) {
-  if (!signal(pid, "SIGTERM")) return;
+  if (!signal(pid, 'SIGTERM')) return;
   if (await waitFor(() => !isAlive(pid), graceMs)) return;
-  if (!signal(pid, "SIGKILL")) return;
+  if (!signal(pid, 'SIGKILL')) return;
   if (!(await waitFor(() => !isAlive(pid), 5_000))) {
     throw new Error(`Kafka broker pid ${pid} is still alive after SIGKILL`);
   }
@@ -496,17 +443,16 @@ async function withLock(f, fn) {
   const deadline = Date.now() + 2 * READY_TIMEOUT_MS;
   for (;;) {
     try {
-      fs.writeFileSync(f.lock, `${process.pid}\n`, { flag: "wx" });
+      fs.writeFileSync(f.lock, `${process.pid}\n`, { flag: 'wx' });
       break;
     } catch (err) {
-      if (err.code !== "EEXIST") throw err;
+      if (err.code !== 'EEXIST') throw err;
     }
     if (lockIsStale(f.lock)) {
       fs.rmSync(f.lock, { force: true });
       continue;
     }
-    if (Date.now() > deadline)
-      throw new Error(`Timed out waiting for the Kafka lock ${f.lock}`);
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for the Kafka lock ${f.lock}`);
     await sleep(250);
   }
   try {
@@ -518,7 +464,7 @@ async function withLock(f, fn) {
 
 function lockIsStale(lockFile) {
   try {
-    const holder = Number.parseInt(fs.readFileSync(lockFile, "utf8"), 10);
+    const holder = Number.parseInt(fs.readFileSync(lockFile, 'utf8'), 10);
     // An empty file is a lock being written right now, unless it has been empty for a while.
     if (!holder) return Date.now() - fs.statSync(lockFile).mtimeMs > 5_000;
     return !isAlive(holder);
@@ -530,25 +476,21 @@ function lockIsStale(lockFile) {
 // ---------------------------------------------------------------- helpers
 
 function javaBin() {
-  return process.env.JAVA_HOME
-    ? path.join(process.env.JAVA_HOME, "bin", "java")
-    : "java";
+  return process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
 }
 
 function javaMajorVersion() {
-  const result = spawnSync(javaBin(), ["-version"], { encoding: "utf8" });
+  const result = spawnSync(javaBin(), ['-version'], { encoding: 'utf8' });
   if (result.error || result.status !== 0) return null;
-  const match = /version "(\d+)(?:\.(\d+))?/.exec(
-    `${result.stderr}${result.stdout}`,
-  );
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(`${result.stderr}${result.stdout}`);
   if (!match) return null;
   // Java 8 and older report themselves as "1.8.0_…".
-  return match[1] === "1" ? Number(match[2]) : Number(match[1]);
+  return match[1] === '1' ? Number(match[2]) : Number(match[1]);
 }
 
 function commandWorks(command, args) {
   const result = spawnSync(command, args, {
-    stdio: "ignore",
+    stdio: 'ignore',
     shell: isWindows,
   });
   return !result.error && result.status === 0;
@@ -558,36 +500,34 @@ function run(command, args, options = {}) {
   return new Promise((resolve) => {
     const child = spawn(command, args, {
       ...options,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    child.on("error", (err) =>
-      resolve({ code: -1, output: `${output}${err.message}` }),
-    );
-    child.on("close", (code) => resolve({ code, output }));
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('error', (err) => resolve({ code: -1, output: `${output}${err.message}` }));
+    child.on('close', (code) => resolve({ code, output }));
   });
 }
 
 function lastLines(text, n) {
-  return text.trimEnd().split("\n").slice(-n).join("\n");
+  return text.trimEnd().split('\n').slice(-n).join('\n');
 }
 
 function tailFile(file, n) {
   try {
-    const fd = fs.openSync(file, "r");
+    const fd = fs.openSync(file, 'r');
     try {
       const { size } = fs.fstatSync(fd);
       const length = Math.min(size, 64 * 1024);
       const buffer = Buffer.alloc(length);
       fs.readSync(fd, buffer, 0, length, size - length);
-      return lastLines(buffer.toString("utf8"), n);
+      return lastLines(buffer.toString('utf8'), n);
     } finally {
       fs.closeSync(fd);
     }
   } catch {
-    return "";
+    return '';
   }
 }
 
@@ -595,8 +535,6 @@ function logTails(f) {
   return [f.out, f.log]
     .map((file) => [file, tailFile(file, TAIL_LINES)])
     .filter(([, text]) => text)
-    .map(
-      ([file, text]) => `--- last ${TAIL_LINES} lines of ${file} ---\n${text}`,
-    )
-    .join("\n");
+    .map(([file, text]) => `--- last ${TAIL_LINES} lines of ${file} ---\n${text}`)
+    .join('\n');
 }

@@ -29,3 +29,9 @@ export function build() {
   console.error('Building…');
   run('npm', ['run', '--silent', 'build'], 'The build');
 }
+
+/** Type-checks every file (tests included), lints, and checks the layer rules. */
+export function lint() {
+  console.error('Checking types, lint and layer rules…');
+  run('npm', ['run', '--silent', 'lint'], 'The static checks');
+}

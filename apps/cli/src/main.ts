@@ -6,8 +6,11 @@ import { CliModule } from './cli.module.js';
 /** Operators' CLI: `npm run cli -- <command>`; `npm run cli -- --help` lists the commands. */
 await runApp('smp-vigil', async () => {
   const config = parseConfig(CommonConfig);
-  await CommandFactory.run(CliModule.forRoot(config), { logger: ['warn', 'error'], errorHandler: (error) => {
-    console.error(error.message);
-    process.exit(1);
-  } });
+  await CommandFactory.run(CliModule.forRoot(config), {
+    logger: ['warn', 'error'],
+    errorHandler: (error) => {
+      console.error(error.message);
+      process.exit(1);
+    },
+  });
 });

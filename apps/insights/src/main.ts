@@ -6,5 +6,5 @@ import { InsightsModule } from './insights.module.js';
 
 await runApp('insights', async () => {
   const config = parseConfig(InsightsConfig);
-  await startHttpApp(InsightsModule.forRoot(config), { port: config.INSIGHTS_PORT });
+  await startHttpApp(InsightsModule.forRoot(config), { port: config.INSIGHTS_PORT, host: config.HTTP_HOST });
 });

@@ -6,5 +6,5 @@ import { IntakeModule } from './intake.module.js';
 
 await runApp('intake', async () => {
   const config = parseConfig(IntakeConfig);
-  await startHttpApp(IntakeModule.forRoot(config), { port: config.INTAKE_PORT });
+  await startHttpApp(IntakeModule.forRoot(config), { port: config.INTAKE_PORT, host: config.HTTP_HOST });
 });

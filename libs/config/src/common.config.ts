@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsIP, IsString, Matches, Max, Min } from 'class-validator';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -19,6 +19,10 @@ export class CommonConfig {
   @Min(1)
   @Max(500)
   DATABASE_POOL_SIZE: number = 20;
+
+  /** Interface the HTTP apps listen on; loopback unless deployed (e.g. 0.0.0.0 in a container). */
+  @IsIP(undefined, { message: 'must be an IP address such as 127.0.0.1 or 0.0.0.0' })
+  HTTP_HOST: string = '127.0.0.1';
 
   @IsString()
   KAFKA_CLIENT_ID: string = 'smp-vigil';

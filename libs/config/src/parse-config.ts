@@ -12,10 +12,7 @@ export class ConfigError extends Error {
  * Parses environment variables into a validated, typed config object once, at
  * start-up. A wrong value stops the app with a sentence naming the variable.
  */
-export function parseConfig<T extends object>(
-  schema: new () => T,
-  env: NodeJS.ProcessEnv = process.env,
-): T {
+export function parseConfig<T extends object>(schema: new () => T, env: NodeJS.ProcessEnv = process.env): T {
   const defaults = new schema();
   const given = Object.fromEntries(
     Object.keys(defaults).flatMap((name) => (env[name] === undefined || env[name] === '' ? [] : [[name, env[name]]])),

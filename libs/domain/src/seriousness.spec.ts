@@ -15,8 +15,10 @@ describe(seriousReasons.name, () => {
   });
 
   it('lists every reason that applies', () => {
-    expect(
-      seriousReasons({ effects: [{ category: 'infection' }], hospitalized: true, medicalIntervention: true }),
-    ).toEqual(['hospitalization', 'infection', 'medical_intervention']);
+    expect(seriousReasons({ effects: [{ category: 'infection' }], hospitalized: true, medicalIntervention: true })).toEqual([
+      'hospitalization',
+      'infection',
+      'medical_intervention',
+    ]);
   });
 });

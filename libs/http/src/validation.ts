@@ -30,6 +30,12 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) =>
-      new ProblemError(400, 'validation-failed', 'The request is not valid', 'One or more fields are invalid.', flattenValidationErrors(errors)),
+      new ProblemError(
+        400,
+        'validation-failed',
+        'The request is not valid',
+        'One or more fields are invalid.',
+        flattenValidationErrors(errors),
+      ),
   });
 }

@@ -29,7 +29,14 @@ function received(headers: IHeaders, value: string | null, key = 'SMP-2026-00000
 
 describe('CloudEvents over Kafka (binary mode)', () => {
   const id = '6f1c1c8e-6a51-4a9c-8a38-8b0f5b2a3e11';
-  const message = toKafkaMessage({ id, type: SIDE_EFFECT_RECORDED_V1, subject: data.caseId, key: data.caseId, time: new Date('2026-05-03T10:00:00Z'), data });
+  const message = toKafkaMessage({
+    id,
+    type: SIDE_EFFECT_RECORDED_V1,
+    subject: data.caseId,
+    key: data.caseId,
+    time: new Date('2026-05-03T10:00:00Z'),
+    data,
+  });
 
   it('puts the attributes in ce_ headers, the data in the value and the case id in the key', () => {
     expect(message.key).toBe('SMP-2026-000007');

@@ -6,12 +6,13 @@ const { Kafka: KafkaClient, logLevel } = kafkajs;
 
 /** kafkajs logs through Nest's logger, at warn and above. */
 function nestLogCreator(logger: Pick<Logger, 'warn' | 'error'>): logCreator {
-  return () => ({ level, log }) => {
-    const { message, ...extra } = log;
-    const line = `${log.namespace ?? 'kafkajs'}: ${message} ${JSON.stringify(extra)}`;
-    if (level === logLevel.ERROR) logger.error(line);
-    else if (level === logLevel.WARN) logger.warn(line);
-  };
+  return () =>
+    ({ level, log }) => {
+      const { message, ...extra } = log;
+      const line = `${log.namespace ?? 'kafkajs'}: ${message} ${JSON.stringify(extra)}`;
+      if (level === logLevel.ERROR) logger.error(line);
+      else if (level === logLevel.WARN) logger.warn(line);
+    };
 }
 
 export function createKafka(

@@ -28,10 +28,13 @@ export class CaseRepository {
       );
       const caseId = formatCaseId(year, sequence);
       const version = 1;
-      await tx.query(
-        `INSERT INTO intake.cases (case_id, version, clinic_id, procedure_date, serious) VALUES ($1, $2, $3, $4, $5)`,
-        [caseId, version, report.clinicId, report.procedureDate, report.serious],
-      );
+      await tx.query(`INSERT INTO intake.cases (case_id, version, clinic_id, procedure_date, serious) VALUES ($1, $2, $3, $4, $5)`, [
+        caseId,
+        version,
+        report.clinicId,
+        report.procedureDate,
+        report.serious,
+      ]);
       await tx.query(`INSERT INTO intake.case_versions (case_id, version, report) VALUES ($1, $2, $3)`, [
         caseId,
         version,

@@ -23,13 +23,8 @@ describe(projectSideEffects.name, () => {
   });
 
   it('moves the count when a later version changes the clinic or the month', () => {
-    const sut = projectSideEffects(
-      [event(), event({ caseVersion: 2, procedureDate: '2026-04-02', serious: false })],
-      new Map(),
-    );
-    expect(sut.deltas).toEqual([
-      { clinicId: 'clinic-a', category: 'infection', procedureMonth: '2026-04-01', reports: 1, serious: 0 },
-    ]);
+    const sut = projectSideEffects([event(), event({ caseVersion: 2, procedureDate: '2026-04-02', serious: false })], new Map());
+    expect(sut.deltas).toEqual([{ clinicId: 'clinic-a', category: 'infection', procedureMonth: '2026-04-01', reports: 1, serious: 0 }]);
   });
 
   it('ignores a version that is not newer than the one applied', () => {
@@ -42,17 +37,16 @@ describe(projectSideEffects.name, () => {
       serious: true,
       counted: true,
     };
-    const sut = projectSideEffects([event({ caseVersion: 2 }), event({ caseVersion: 3 })], new Map([[stateKey(prior.caseId, prior.category), prior]]));
+    const sut = projectSideEffects(
+      [event({ caseVersion: 2 }), event({ caseVersion: 3 })],
+      new Map([[stateKey(prior.caseId, prior.category), prior]]),
+    );
     expect(sut).toEqual({ states: [], deltas: [] });
   });
 
   it('keeps separate categories of one case apart and sums cases of one cell', () => {
     const sut = projectSideEffects(
-      [
-        event(),
-        event({ category: 'inflammation', serious: false }),
-        event({ caseId: 'SMP-2026-000002', serious: false }),
-      ],
+      [event(), event({ category: 'inflammation', serious: false }), event({ caseId: 'SMP-2026-000002', serious: false })],
       new Map(),
     );
     expect(sut.deltas).toEqual(

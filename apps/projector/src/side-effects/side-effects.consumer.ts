@@ -81,7 +81,12 @@ export class SideEffectsConsumer implements OnApplicationBootstrap, OnApplicatio
         } catch (eventError) {
           if (isTransientDatabaseError(eventError)) throw eventError;
           const message = batch.messages.find((candidate) => candidate.offset === event.offset)!;
-          poison.push({ topic: batch.topic, partition: batch.partition, message, reason: `handling failed: ${(eventError as Error).message}` });
+          poison.push({
+            topic: batch.topic,
+            partition: batch.partition,
+            message,
+            reason: `handling failed: ${(eventError as Error).message}`,
+          });
         }
         await heartbeat();
       }

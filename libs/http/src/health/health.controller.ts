@@ -13,9 +13,6 @@ export class HealthController {
   @Get()
   @HealthCheck()
   check() {
-    return this.health.check([
-      () => this.postgres.pingCheck('postgres').withTimeout(3_000),
-      () => this.kafka.isHealthy('kafka'),
-    ]);
+    return this.health.check([() => this.postgres.pingCheck('postgres').withTimeout(3_000), () => this.kafka.isHealthy('kafka')]);
   }
 }
