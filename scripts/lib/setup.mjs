@@ -20,8 +20,10 @@ export function ensureDependencies() {
   const installed = path.join(REPO_ROOT, 'node_modules', '.package-lock.json');
   const lock = path.join(REPO_ROOT, 'package-lock.json');
   if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return;
-  console.error('Installing dependencies (npm ci)…');
-  run('npm', ['ci', '--no-audit', '--no-fund'], 'Installing dependencies');
+  // `npm install` with the committed lock file, not `npm ci`: registries that do not serve every
+  // platform's optional binaries leave those out of the lock, and `npm ci` then refuses the lock.
+  console.error('Installing dependencies…');
+  run('npm', ['install', '--no-audit', '--no-fund'], 'Installing dependencies');
 }
 
 /** Compiles every app and lib into dist/ (one tsc pass; a few seconds). */

@@ -3,3 +3,4 @@ export * from './calendar.js';
 export * from './case-id.js';
 export * from './seriousness.js';
 export * from './report-rules.js';
+export * from './business-days.js';
