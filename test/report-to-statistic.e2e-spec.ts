@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Pool } from 'pg';
 import { SIDE_EFFECT_RECORDED_V1, TOPICS, deadLetterTopic } from '@smp/contracts';
 import { eventually, testDatabase, testKafka, unique } from './support/environment.js';
@@ -34,6 +35,9 @@ describe('a report, from intake to the clinic incidence figures', () => {
   const report = (clinicId: string) => ({
     clinicId,
     procedureDate: '2026-06-10',
+    reporter: { type: 'client', contact: { email: 'reporter@example.org', phone: '+44 20 7946 0000' } },
+    patient: { ageYears: 34, sex: 'male', skinConditions: ['eczema'] },
+    narrative: 'Private story: redness spread over the crown after the second session.',
     effects: [
       { category: 'infection', onsetDate: '2026-06-14', severity: 'moderate' },
       { category: 'inflammation', onsetDate: '2026-06-11', severity: 'mild' },
@@ -47,7 +51,14 @@ describe('a report, from intake to the clinic incidence figures', () => {
     const response = await post(report(clinicId));
     expect(response.status).toBe(201);
     const created = await response.json();
-    expect(created).toEqual({ caseId: expect.stringMatching(/^SMP-\d{4}-\d{6}$/), version: 1 });
+    expect(created).toEqual({
+      caseId: expect.stringMatching(/^SMP-\d{4}-\d{6}$/),
+      version: 1,
+      serious: true,
+      seriousReasons: ['infection'],
+      reportingDueBy: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      followUpToken: expect.stringMatching(/^[\w-]{32}$/),
+    });
 
     const rows = await eventually(
       async () => {
@@ -76,7 +87,7 @@ describe('a report, from intake to the clinic incidence figures', () => {
       clinicId,
       procedureDate: '2026-02-30',
       effects: [{ category: 'itching', onsetDate: '2026-03-01', severity: 'bad' }],
-      narrative: 'unknown property',
+      unexpected: 'unknown property',
     });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -84,7 +95,7 @@ describe('a report, from intake to the clinic incidence figures', () => {
     expect(problem).toMatchObject({ status: 400, title: 'The request is not valid', instance: '/v1/reports' });
     expect(problem.correlationId).toBe(response.headers.get('x-correlation-id'));
     expect(problem.errors.map((error: { field: string }) => error.field).sort()).toEqual(
-      ['effects[0].category', 'effects[0].severity', 'narrative', 'procedureDate'].sort(),
+      ['effects[0].category', 'effects[0].severity', 'procedureDate', 'reporter', 'unexpected'].sort(),
     );
 
     const onsetBefore = await post({ ...report(clinicId), effects: [{ category: 'scarring', onsetDate: '2026-06-01', severity: 'mild' }] });
@@ -117,8 +128,10 @@ describe('a report, from intake to the clinic incidence figures', () => {
     await consumer.run({
       eachMessage: async ({ message }) => {
         if (message.key?.toString() !== caseId) return;
-        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]));
-        seen.push({ key: caseId, headers, value: JSON.parse(message.value!.toString()) });
+        const value = JSON.parse(message.value!.toString());
+        if (value.clinicId !== clinicId) return;
+        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, header]) => [name, String(header)]));
+        seen.push({ key: caseId, headers, value });
       },
     });
     try {
@@ -140,6 +153,7 @@ describe('a report, from intake to the clinic incidence figures', () => {
       expect(Object.keys(event.value).sort()).toEqual(
         ['caseId', 'caseVersion', 'category', 'clinicId', 'onsetDate', 'procedureDate', 'serious', 'severity'].sort(),
       );
+      expect(JSON.stringify(event)).not.toMatch(/example\.org|7946|Private story/);
     }
     expect(new Set(seen.map((event) => event.headers.ce_id)).size).toBe(2);
     expect(seen.map((event) => event.value.category).sort()).toEqual(['infection', 'inflammation']);
@@ -205,6 +219,14 @@ describe('a report, from intake to the clinic incidence figures', () => {
       const response = await fetch(`${base}/health`);
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ status: 'ok', info: { postgres: { status: 'up' }, kafka: { status: 'up' } } });
+    }
+  });
+
+  it('writes no personal data to any log', () => {
+    for (const app of Object.values(system.apps)) {
+      const log = readFileSync(app.logFile, 'utf8');
+      expect(log.length).toBeGreaterThan(0);
+      expect(log).not.toMatch(/example\.org|7946 0000|Private story/);
     }
   });
 });

@@ -1,4 +1,4 @@
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, Matches, Max, Min } from 'class-validator';
 import { CommonConfig, portSetting } from '@smp/config';
 
 export class IntakeConfig extends CommonConfig {
@@ -10,4 +10,12 @@ export class IntakeConfig extends CommonConfig {
   @Min(10)
   @Max(60_000)
   RELAY_POLL_MS: number = 250;
+
+  /** Public holidays that do not count as business days for reporting deadlines: comma-separated YYYY-MM-DD. */
+  @Matches(/^(\d{4}-\d{2}-\d{2}(,\d{4}-\d{2}-\d{2})*)?$/, { message: 'must be a comma-separated list of YYYY-MM-DD dates' })
+  SMP_PUBLIC_HOLIDAYS: string = '';
+
+  get publicHolidays(): ReadonlySet<string> {
+    return new Set(this.SMP_PUBLIC_HOLIDAYS.split(',').filter(Boolean));
+  }
 }

@@ -1,8 +1,18 @@
 import type { DataSource } from 'typeorm';
+import { createHash } from 'node:crypto';
 import { INTAKE_SCHEMA } from '@smp/persistence';
 import { migratedDataSource } from '../../../../test/support/database.js';
 import { unique } from '../../../../test/support/environment.js';
-import { CaseRepository } from './case.repository.js';
+import { CaseRepository, type CaseFacts, type NewCase } from './case.repository.js';
+
+const newCase = (facts: CaseFacts, serious = false): NewCase => ({
+  facts,
+  personal: { contact: { email: 'client@example.org' }, narrative: 'My scalp itched for weeks.', effectDescriptions: [null] },
+  serious,
+  seriousReasons: serious ? ['infection'] : [],
+  reportingDueBy: serious ? '2026-12-11' : null,
+  followUpTokenHash: createHash('sha256').update('token').digest(),
+});
 
 describe(`${CaseRepository.name} against the real Postgres`, () => {
   let db: DataSource;
@@ -14,36 +24,46 @@ describe(`${CaseRepository.name} against the real Postgres`, () => {
   });
   afterAll(() => db?.destroy());
 
-  it('stores the case, its first version, its side effects and one outbox row per side effect together', async () => {
+  it('stores the case, its first version, its personal data apart, its side effects and one outbox row per side effect', async () => {
     const clinicId = unique('clinic');
-    const { caseId, version } = await sut.openCase({
-      clinicId,
-      procedureDate: '2026-04-01',
-      serious: true,
-      effects: [
-        { category: 'infection', severity: 'severe', onsetDate: '2026-04-03' },
-        { category: 'scarring', severity: 'mild', onsetDate: '2026-04-20' },
-      ],
-    });
+    const { caseId, version } = await sut.openCase(
+      newCase(
+        {
+          clinicId,
+          procedureDate: '2026-04-01',
+          effects: [
+            { category: 'infection', severity: 'severe', onsetDate: '2026-04-03' },
+            { category: 'scarring', severity: 'mild', onsetDate: '2026-04-20', persistent: true },
+          ],
+        },
+        true,
+      ),
+    );
     expect(version).toBe(1);
-    const [stored] = await db.query(`SELECT clinic_id, version, serious FROM intake.cases WHERE case_id = $1`, [caseId]);
-    expect(stored).toEqual({ clinic_id: clinicId, version: 1, serious: true });
-    const effects = await db.query(`SELECT category FROM intake.case_side_effects WHERE case_id = $1 ORDER BY category`, [caseId]);
-    expect(effects.map((row: { category: string }) => row.category)).toEqual(['infection', 'scarring']);
-    const outbox = await db.query(`SELECT topic, event_type, data FROM intake.outbox WHERE message_key = $1 ORDER BY id`, [caseId]);
-    // The relay of a running intake may already have published them; either way none may be half-written.
+    const [stored] = await db.query(
+      `SELECT clinic_id, version, serious, serious_reasons, to_char(reporting_due_by, 'YYYY-MM-DD') AS due FROM intake.cases WHERE case_id = $1`,
+      [caseId],
+    );
+    expect(stored).toEqual({ clinic_id: clinicId, version: 1, serious: true, serious_reasons: ['infection'], due: '2026-12-11' });
+    const effects = await db.query(`SELECT category, persistent FROM intake.case_side_effects WHERE case_id = $1 ORDER BY category`, [caseId]);
+    expect(effects).toEqual([
+      { category: 'infection', persistent: false },
+      { category: 'scarring', persistent: true },
+    ]);
+    const [versionRow] = await db.query(`SELECT report::text AS report FROM intake.case_versions WHERE case_id = $1`, [caseId]);
+    expect(versionRow.report).not.toMatch(/example\.org|itched/);
+    const [personal] = await db.query(`SELECT contact, narrative FROM intake.case_personal_data WHERE case_id = $1`, [caseId]);
+    expect(personal).toEqual({ contact: { email: 'client@example.org' }, narrative: 'My scalp itched for weeks.' });
+    const outbox = await db.query(`SELECT data::text AS data FROM intake.outbox WHERE message_key = $1`, [caseId]);
+    // The relay of a running intake may already have published them; either way none is half-written or personal.
     expect([0, 2]).toContain(outbox.length);
+    for (const row of outbox) expect(row.data).not.toMatch(/example\.org|itched/);
   });
 
   it('stores nothing when any part of the write fails', async () => {
     const clinicId = unique('clinic');
     await expect(
-      sut.openCase({
-        clinicId,
-        procedureDate: '2026-04-01',
-        serious: false,
-        effects: [{ category: 'inflammation', severity: 'mild', onsetDate: 'not-a-date' }],
-      }),
+      sut.openCase(newCase({ clinicId, procedureDate: '2026-04-01', effects: [{ category: 'inflammation', severity: 'mild', onsetDate: 'not-a-date' }] })),
     ).rejects.toThrow();
     const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM intake.cases WHERE clinic_id = $1`, [clinicId]);
     expect(n).toBe(0);

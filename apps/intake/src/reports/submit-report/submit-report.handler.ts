@@ -1,7 +1,9 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
-import { reportRuleViolations, seriousReasons, todayUtc } from '@smp/domain';
+import { SERIOUS_REPORTING_BUSINESS_DAYS, addBusinessDays, reportRuleViolations, seriousReasons, todayUtc } from '@smp/domain';
 import { ProblemError } from '@smp/http';
 import { CaseRepository } from '../../cases/case.repository.js';
+import { IntakeConfig } from '../../intake.config.js';
 import { ReportSubmittedEvent } from './report-submitted.event.js';
 import { SubmitReportCommand, type SubmittedReport } from './submit-report.command.js';
 
@@ -10,16 +12,39 @@ export class SubmitReportHandler implements ICommandHandler<SubmitReportCommand,
   constructor(
     private readonly cases: CaseRepository,
     private readonly events: EventBus,
+    private readonly config: IntakeConfig,
   ) {}
 
   async execute({ report }: SubmitReportCommand): Promise<SubmittedReport> {
-    const violations = reportRuleViolations(report, todayUtc());
+    const today = todayUtc();
+    const violations = reportRuleViolations(report, today);
     if (violations.length > 0) {
       throw new ProblemError(400, 'validation-failed', 'The request is not valid', 'One or more fields are invalid.', violations);
     }
-    const serious = seriousReasons({ effects: report.effects }).length > 0;
-    const stored = await this.cases.openCase({ ...report, serious });
+    const reasons = seriousReasons(report);
+    const serious = reasons.length > 0;
+    // The clock starts the day we learn of the case: today, when it is received.
+    const reportingDueBy = serious ? addBusinessDays(today, SERIOUS_REPORTING_BUSINESS_DAYS, this.config.publicHolidays) : null;
+    const followUpToken = randomBytes(24).toString('base64url');
+
+    const { narrative, reporter, effects, ...facts } = report;
+    const stored = await this.cases.openCase({
+      facts: {
+        ...facts,
+        reporterType: reporter.type,
+        effects: effects.map(({ description: _description, ...effect }) => effect),
+      },
+      personal: {
+        contact: reporter.contact ?? null,
+        narrative: narrative ?? null,
+        effectDescriptions: effects.map((effect) => effect.description ?? null),
+      },
+      serious,
+      seriousReasons: reasons,
+      reportingDueBy,
+      followUpTokenHash: createHash('sha256').update(followUpToken).digest(),
+    });
     this.events.publish(new ReportSubmittedEvent(stored.caseId));
-    return stored;
+    return { ...stored, serious, seriousReasons: reasons, reportingDueBy, followUpToken };
   }
 }
