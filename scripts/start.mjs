@@ -1,6 +1,8 @@
 // `npm start`: installs what is missing, starts Postgres and Kafka (embedded
 // unless DATABASE_URL / KAFKA_BROKERS say otherwise), builds, starts the
 // three apps and prints their URLs. Ctrl-C stops everything it started.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CACHE, build, ensureDependencies } from './lib/setup.mjs';
 
@@ -34,6 +36,7 @@ try {
   infrastructure = await startInfrastructure({ root: CACHE, postgresPort: 5433, kafkaPort: 9092 });
   const env = {
     ...process.env,
+    SMP_ADMIN_KEY: process.env.SMP_ADMIN_KEY ?? localAdminKey(),
     DATABASE_URL: infrastructure.databaseUrl,
     KAFKA_BROKERS: infrastructure.kafkaBrokers,
     INTAKE_PORT: String(ports.intake),
@@ -51,6 +54,7 @@ SMP Vigil is running (ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s
   intake    http://127.0.0.1:${ports.intake}    POST /v1/reports
   insights  http://127.0.0.1:${ports.insights}    GET /v1/clinics/{clinicId}/incidence
   projector http://127.0.0.1:${ports.projector}/health
+  admin key ${env.SMP_ADMIN_KEY}   (Authorization: Bearer <key>)
   Postgres  ${infrastructure.databaseUrl}
   Kafka     ${infrastructure.kafkaBrokers}
   logs      ${logDir}
@@ -65,4 +69,14 @@ Press Ctrl-C to stop.`);
 } catch (error) {
   console.error(`\nnpm start failed: ${error.message}`);
   await shutdown(1);
+}
+
+/** Without SMP_ADMIN_KEY, a local admin key is made once and kept in .cache/admin-key (git-ignored). */
+function localAdminKey() {
+  const file = path.join(CACHE, 'admin-key');
+  if (!existsSync(file)) {
+    mkdirSync(CACHE, { recursive: true });
+    writeFileSync(file, `smpv_admin_${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
 }

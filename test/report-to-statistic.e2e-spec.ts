@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Pool } from 'pg';
 import { SIDE_EFFECT_RECORDED_V1, TOPICS, deadLetterTopic } from '@smp/contracts';
 import { eventually, testDatabase, testKafka, unique } from './support/environment.js';
-import { startSystem, type RunningSystem } from './support/running-system.js';
+import { createKey, registerClinic, startSystem, type RunningSystem } from './support/running-system.js';
 
 /**
  * The walking skeleton, end to end through the running apps: a report posted
@@ -12,10 +12,12 @@ import { startSystem, type RunningSystem } from './support/running-system.js';
 describe('a report, from intake to the clinic incidence figures', () => {
   let system: RunningSystem;
   let db: Pool;
+  let regulatorKey: string;
 
   beforeAll(async () => {
     system = await startSystem(13000);
     db = testDatabase();
+    regulatorKey = await createKey(system, 'regulator');
   }, 120_000);
 
   afterAll(async () => {
@@ -27,7 +29,9 @@ describe('a report, from intake to the clinic incidence figures', () => {
     fetch(`${system.intake}/v1/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   const incidence = async (clinicId: string, query = '') => {
-    const response = await fetch(`${system.insights}/v1/clinics/${clinicId}/incidence${query}`);
+    const response = await fetch(`${system.insights}/v1/clinics/${clinicId}/incidence${query}`, {
+      headers: { authorization: `Bearer ${regulatorKey}` },
+    });
     expect(response.status).toBe(200);
     return (await response.json()) as { rows: Array<{ month: string; category: string; reports: number; serious: number }> };
   };
@@ -45,7 +49,7 @@ describe('a report, from intake to the clinic incidence figures', () => {
   });
 
   it('answers 201 with a case id, and the count moves in insights', async () => {
-    const clinicId = unique('clinic');
+    const { clinicId } = await registerClinic(system);
     expect((await incidence(clinicId)).rows).toEqual([]);
 
     const response = await post(report(clinicId));
@@ -82,7 +86,7 @@ describe('a report, from intake to the clinic incidence figures', () => {
   });
 
   it('rejects an invalid report with problem details naming each bad field, and stores nothing', async () => {
-    const clinicId = unique('clinic');
+    const { clinicId } = await registerClinic(system);
     const response = await post({
       clinicId,
       procedureDate: '2026-02-30',
@@ -117,7 +121,8 @@ describe('a report, from intake to the clinic incidence figures', () => {
   });
 
   it('publishes one CloudEvent per side effect, keyed by case id, without personal data', async () => {
-    const clinicId = unique('clinic');
+    const { clinicId } = await registerClinic(system);
+    const postedAt = new Date(Date.now() - 1_000).toISOString();
     const response = await post(report(clinicId));
     const { caseId } = (await response.json()) as { caseId: string };
 
@@ -129,8 +134,9 @@ describe('a report, from intake to the clinic incidence figures', () => {
       eachMessage: async ({ message }) => {
         if (message.key?.toString() !== caseId) return;
         const value = JSON.parse(message.value!.toString());
-        if (value.clinicId !== clinicId) return;
         const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, header]) => [name, String(header)]));
+        // Only this run's events, even against a broker kept from earlier runs.
+        if (value.clinicId !== clinicId || headers.ce_time < postedAt) return;
         seen.push({ key: caseId, headers, value });
       },
     });
@@ -209,7 +215,7 @@ describe('a report, from intake to the clinic incidence figures', () => {
     expect(Number(headers!['dlq-original-partition'])).toBeGreaterThanOrEqual(0);
     expect(Number(headers!['dlq-original-offset'])).toBeGreaterThanOrEqual(0);
 
-    const clinicId = unique('clinic');
+    const { clinicId } = await registerClinic(system);
     await post(report(clinicId));
     await eventually(async () => ((await incidence(clinicId)).rows.length === 2 ? true : undefined), 15_000, 'a report after the poison');
   });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { startApp, type RunningApp } from '../../scripts/lib/stack.mjs';
 import { testEnvironment } from './environment.js';
 
@@ -5,6 +6,8 @@ export interface RunningSystem {
   intake: string;
   insights: string;
   projector: string;
+  /** The bootstrap admin key (SMP_ADMIN_KEY) the system was started with. */
+  adminKey: string;
   apps: Record<'intake' | 'projector' | 'insights', RunningApp>;
   stop(): Promise<void>;
 }
@@ -15,6 +18,7 @@ export interface RunningSystem {
  */
 export async function startSystem(basePort: number, extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningSystem> {
   const { databaseUrl, kafkaBrokers, runDir, logDir } = testEnvironment();
+  const adminKey = `smpv_admin_${randomBytes(24).toString('base64url')}`;
   const ports = { intake: basePort, insights: basePort + 1, projector: basePort + 2 };
   const env = {
     ...process.env,
@@ -23,6 +27,7 @@ export async function startSystem(basePort: number, extraEnv: NodeJS.ProcessEnv 
     INTAKE_PORT: String(ports.intake),
     INSIGHTS_PORT: String(ports.insights),
     PROJECTOR_PORT: String(ports.projector),
+    SMP_ADMIN_KEY: adminKey,
     ...extraEnv,
   };
   const apps = {} as RunningSystem['apps'];
@@ -38,9 +43,51 @@ export async function startSystem(basePort: number, extraEnv: NodeJS.ProcessEnv 
     intake: `http://127.0.0.1:${ports.intake}`,
     insights: `http://127.0.0.1:${ports.insights}`,
     projector: `http://127.0.0.1:${ports.projector}`,
+    adminKey,
     apps,
     stop: async () => {
       await Promise.all(Object.values(apps).map((app) => app.stop()));
     },
   };
+}
+
+/** JSON over HTTP with an optional API key; returns the status, headers and parsed body. */
+export async function call(
+  url: string,
+  options: { method?: string; key?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
+  const response = await fetch(url, {
+    method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
+    headers: {
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(options.key ? { authorization: `Bearer ${options.key}` } : {}),
+      ...options.headers,
+    },
+    body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Registers a new clinic through the admin API and gives it a clinic key. */
+export async function registerClinic(
+  system: RunningSystem,
+  name = 'Test clinic',
+  country = 'GB',
+): Promise<{ clinicId: string; key: string }> {
+  const clinic = await call(`${system.intake}/v1/clinics`, { key: system.adminKey, body: { name, country } });
+  if (clinic.status !== 201) throw new Error(`registering a clinic failed: ${clinic.status} ${JSON.stringify(clinic.body)}`);
+  const key = await call(`${system.intake}/v1/admin/api-keys`, {
+    key: system.adminKey,
+    body: { role: 'clinic', clinicId: clinic.body.clinicId },
+  });
+  if (key.status !== 201) throw new Error(`creating a clinic key failed: ${key.status} ${JSON.stringify(key.body)}`);
+  return { clinicId: clinic.body.clinicId, key: key.body.key };
+}
+
+/** A key of another role, made through the admin API. */
+export async function createKey(system: RunningSystem, role: 'admin' | 'regulator'): Promise<string> {
+  const key = await call(`${system.intake}/v1/admin/api-keys`, { key: system.adminKey, body: { role } });
+  if (key.status !== 201) throw new Error(`creating a ${role} key failed: ${key.status} ${JSON.stringify(key.body)}`);
+  return key.body.key;
 }

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CommonConfig } from '@smp/config';
 import { MigrateCommand } from './commands/migrate.command.js';
+import { KeysCommand } from './commands/keys.command.js';
 import { TopicsCommand } from './commands/topics.command.js';
 
 @Module({})
@@ -8,7 +9,7 @@ export class CliModule {
   static forRoot(config: CommonConfig): DynamicModule {
     return {
       module: CliModule,
-      providers: [{ provide: CommonConfig, useValue: config }, MigrateCommand, TopicsCommand],
+      providers: [{ provide: CommonConfig, useValue: config }, MigrateCommand, TopicsCommand, KeysCommand],
     };
   }
 }

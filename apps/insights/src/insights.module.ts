@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '@smp/auth';
 import { HealthModule, loggingModule } from '@smp/http';
 import { MessagingModule } from '@smp/messaging';
 import { dataSourceOptions } from '@smp/persistence';
@@ -22,6 +23,7 @@ export class InsightsModule {
         MessagingModule.forRoot({ brokers: config.kafkaBrokers, clientId: `${config.KAFKA_CLIENT_ID}-insights` }),
         CqrsModule.forRoot(),
         HealthModule,
+        AuthModule,
         ClinicsModule,
       ],
       providers: [{ provide: InsightsConfig, useValue: config }],

@@ -1,4 +1,4 @@
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { CommonConfig, portSetting } from '@smp/config';
 
 export class IntakeConfig extends CommonConfig {
@@ -18,4 +18,9 @@ export class IntakeConfig extends CommonConfig {
   get publicHolidays(): ReadonlySet<string> {
     return new Set(this.SMP_PUBLIC_HOLIDAYS.split(',').filter(Boolean));
   }
+
+  /** The first admin key (at least 24 characters). Unset: keys come from the CLI or an existing admin. */
+  @IsOptional()
+  @Matches(/^[\w-]{24,200}$/, { message: 'must be 24-200 letters, digits, dashes or underscores' })
+  SMP_ADMIN_KEY: string = '';
 }

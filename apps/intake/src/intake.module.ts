@@ -1,10 +1,12 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '@smp/auth';
 import { HealthModule, loggingModule } from '@smp/http';
 import { MessagingModule } from '@smp/messaging';
 import { INTAKE_SCHEMA, dataSourceOptions } from '@smp/persistence';
 import { IntakeConfig } from './intake.config.js';
+import { AccessModule } from './access/access.module.js';
 import { OutboxModule } from './outbox/outbox.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 
@@ -22,8 +24,10 @@ export class IntakeModule {
         MessagingModule.forRoot({ brokers: config.kafkaBrokers, clientId: `${config.KAFKA_CLIENT_ID}-intake` }),
         CqrsModule.forRoot(),
         HealthModule,
+        AuthModule,
         ReportsModule,
         OutboxModule,
+        AccessModule,
       ],
       providers: [{ provide: IntakeConfig, useValue: config }],
       exports: [IntakeConfig],

@@ -19,7 +19,14 @@ export type ReporterType = (typeof REPORTER_TYPES)[number];
 export const SEXES = ['female', 'male', 'other', 'unknown'] as const;
 export type Sex = (typeof SEXES)[number];
 
-export const SKIN_CONDITIONS = ['psoriasis', 'eczema', 'active_scalp_infection', 'scarring_tendency', 'bleeding_disorder', 'other'] as const;
+export const SKIN_CONDITIONS = [
+  'psoriasis',
+  'eczema',
+  'active_scalp_infection',
+  'scarring_tendency',
+  'bleeding_disorder',
+  'other',
+] as const;
 export type SkinCondition = (typeof SKIN_CONDITIONS)[number];
 
 export const OUTCOMES = ['recovered', 'recovering', 'not_recovered', 'recovered_with_sequelae', 'unknown'] as const;

@@ -45,7 +45,9 @@ describe(`${CaseRepository.name} against the real Postgres`, () => {
       [caseId],
     );
     expect(stored).toEqual({ clinic_id: clinicId, version: 1, serious: true, serious_reasons: ['infection'], due: '2026-12-11' });
-    const effects = await db.query(`SELECT category, persistent FROM intake.case_side_effects WHERE case_id = $1 ORDER BY category`, [caseId]);
+    const effects = await db.query(`SELECT category, persistent FROM intake.case_side_effects WHERE case_id = $1 ORDER BY category`, [
+      caseId,
+    ]);
     expect(effects).toEqual([
       { category: 'infection', persistent: false },
       { category: 'scarring', persistent: true },
@@ -63,7 +65,13 @@ describe(`${CaseRepository.name} against the real Postgres`, () => {
   it('stores nothing when any part of the write fails', async () => {
     const clinicId = unique('clinic');
     await expect(
-      sut.openCase(newCase({ clinicId, procedureDate: '2026-04-01', effects: [{ category: 'inflammation', severity: 'mild', onsetDate: 'not-a-date' }] })),
+      sut.openCase(
+        newCase({
+          clinicId,
+          procedureDate: '2026-04-01',
+          effects: [{ category: 'inflammation', severity: 'mild', onsetDate: 'not-a-date' }],
+        }),
+      ),
     ).rejects.toThrow();
     const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM intake.cases WHERE clinic_id = $1`, [clinicId]);
     expect(n).toBe(0);

@@ -107,7 +107,13 @@ export class CaseRepository {
       await tx.query(
         `INSERT INTO intake.outbox (event_id, topic, message_key, event_type, subject, occurred_at, data)
          SELECT id, $2, $3, $4, $3, now(), data FROM unnest($1::uuid[], $5::jsonb[]) AS e(id, data)`,
-        [events.map((event) => event.id), TOPICS.sideEffects, caseId, SIDE_EFFECT_RECORDED_V1, events.map((event) => JSON.stringify(event.data))],
+        [
+          events.map((event) => event.id),
+          TOPICS.sideEffects,
+          caseId,
+          SIDE_EFFECT_RECORDED_V1,
+          events.map((event) => JSON.stringify(event.data)),
+        ],
       );
       return { caseId, version };
     });

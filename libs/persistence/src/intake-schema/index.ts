@@ -1,8 +1,9 @@
 import type { SchemaOwner } from '../data-source-options.js';
 import { CreateIntakeSchema1763769600000 } from './1763769600000-create-intake-schema.js';
 import { CaseDetails1763769600002 } from './1763769600002-case-details.js';
+import { RegistriesAndKeys1763769600003 } from './1763769600003-registries-and-keys.js';
 
 export const INTAKE_SCHEMA: SchemaOwner = {
   schema: 'intake',
-  migrations: [CreateIntakeSchema1763769600000, CaseDetails1763769600002],
+  migrations: [CreateIntakeSchema1763769600000, CaseDetails1763769600002, RegistriesAndKeys1763769600003],
 };

@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import type { Principal } from '@smp/auth';
 import type { SeriousReason } from '@smp/domain';
 import type { SubmitReportRequestDto } from './submit-report.request.dto.js';
 
@@ -14,7 +15,10 @@ export interface SubmittedReport {
 }
 
 export class SubmitReportCommand extends Command<SubmittedReport> {
-  constructor(readonly report: SubmitReportRequestDto) {
+  constructor(
+    readonly report: SubmitReportRequestDto,
+    readonly principal: Principal,
+  ) {
     super();
   }
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { CurrentPrincipal, type Principal } from '@smp/auth';
 import { SubmitReportCommand, type SubmittedReport } from './submit-report.command.js';
 import { SubmitReportRequestDto } from './submit-report.request.dto.js';
 
@@ -9,7 +10,7 @@ export class SubmitReportHttpController {
 
   @Post()
   @HttpCode(201)
-  submit(@Body() body: SubmitReportRequestDto): Promise<SubmittedReport> {
-    return this.commands.execute(new SubmitReportCommand(body));
+  submit(@Body() body: SubmitReportRequestDto, @CurrentPrincipal() principal: Principal): Promise<SubmittedReport> {
+    return this.commands.execute(new SubmitReportCommand(body, principal));
   }
 }

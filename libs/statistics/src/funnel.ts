@@ -1,0 +1,218 @@
+/**
+ * Funnel plot for comparing clinics' adverse-event proportions with the
+ * network rate, with the additive random-effects overdispersion adjustment of
+ * Spiegelhalter (2005), "Handling over-dispersion of performance indicators",
+ * Qual Saf Health Care 14:347–351, and "Funnel plots for comparing
+ * institutional performance", Stat Med 24:1185–1202.
+ *
+ * Real clinics differ for reasons no case-mix captures (technique, client
+ * base, how diligently they report), so their spread is wider than binomial
+ * sampling alone predicts. Plain binomial limits would then flag many
+ * clinics as outliers; adding a between-clinic variance τ² widens the limits
+ * by exactly the excess spread the data show, and no more.
+ */
+import { assertCount, assertPositive } from './validate.js';
+
+export type FunnelBand = 'within' | 'above_95' | 'above_99_8' | 'below_95' | 'below_99_8';
+
+export interface FunnelUnit {
+  id: string;
+  /** Adverse events (numerator). */
+  events: number;
+  /** Procedures (denominator); must be at least 1. */
+  trials: number;
+}
+
+export interface FunnelOptions {
+  /** Target proportion p0, in (0, 1). Default: the pooled proportion Σ events / Σ trials. */
+  target?: number;
+  /** Fraction of z-scores pulled in at each end before estimating φ; Spiegelhalter uses 0.1 (10%). 0 turns it off. */
+  winsorise?: number;
+  /** Estimate and add τ² (default true). With false the limits are the plain binomial ones. */
+  adjustForOverdispersion?: boolean;
+  /** Critical value of the inner limits (default 1.96, two-sided 95%). */
+  z95?: number;
+  /** Critical value of the outer limits (default 3.09, two-sided 99.8%). */
+  z998?: number;
+}
+
+export interface FunnelUnitResult extends FunnelUnit {
+  /** events / trials. */
+  proportion: number;
+  /** (y − p0) / s, against binomial variation only. */
+  z: number;
+  /** (y − p0) / √(s² + τ²): the score the band is taken from. */
+  adjustedZ: number;
+  /** Band by the adjusted z (the one to report). */
+  band: FunnelBand;
+  /** Band by the unadjusted z, to show what plain binomial limits would have said. */
+  unadjustedBand: FunnelBand;
+}
+
+/** Everything needed to place the units and to draw the limits (pass it to funnelLimits). */
+export interface FunnelLimitParameters {
+  target: number;
+  /** Between-unit variance on the proportion scale; 0 for plain binomial limits. */
+  tau2: number;
+  z95: number;
+  z998: number;
+}
+
+export interface FunnelPlot extends FunnelLimitParameters {
+  /** Overdispersion factor φ = mean of squared winsorised z-scores; about (I − 1)/I when there is none. */
+  phi: number;
+  /** Whether τ² > 0, i.e. the limits were widened. */
+  overdispersed: boolean;
+  units: FunnelUnitResult[];
+}
+
+export interface FunnelLimitPoint {
+  n: number;
+  lower95: number;
+  upper95: number;
+  lower998: number;
+  upper998: number;
+}
+
+const DEFAULT_Z95 = 1.96;
+const DEFAULT_Z998 = 3.09;
+const DEFAULT_WINSORISE = 0.1;
+
+/**
+ * Scores each unit against the target and estimates the overdispersion.
+ *
+ * For unit i with proportion y_i from n_i trials:
+ *   s_i² = p0(1 − p0)/n_i,  z_i = (y_i − p0)/s_i
+ *   z_i winsorised to the [w, 1 − w] percentiles (linear interpolation, as R's
+ *     default quantile type 7 and Excel's PERCENTILE.INC)
+ *   φ = (1/I) Σ z_w²
+ *   τ² = (Iφ − (I − 1)) / (Σ w_i − Σ w_i² / Σ w_i),  w_i = 1/s_i²
+ *        (DerSimonian–Laird moment estimator on winsorised scores), and
+ *   τ² = 0 when Iφ ≤ I − 1, i.e. no more spread than chance (φ ≤ (I − 1)/I,
+ *        just under 1): then the adjusted and plain limits coincide. Any
+ *        excess above that is used, with no extra significance test on φ;
+ *        the estimator itself shrinks small excesses to small τ². This is the
+ *        rule of Spiegelhalter's additive model as implemented in the NHS-R
+ *        FunnelPlotR package.
+ *   z_i* = (y_i − p0)/√(s_i² + τ²)
+ *
+ * Bands use the adjusted z: beyond ±z95 is outside 95%, beyond ±z998 outside
+ * 99.8% (strictly beyond; a unit exactly on a limit is within).
+ *
+ * Degenerate input: throws on no units, on a unit with 0 trials, and on an
+ * explicit target outside (0, 1). When the pooled proportion itself is 0 or 1
+ * every unit sits exactly on the target, so all z are 0 and all are within.
+ * With a single unit τ² is 0 (between-unit variance needs two units).
+ */
+export function funnelPlot(units: readonly FunnelUnit[], options: FunnelOptions = {}): FunnelPlot {
+  const z95 = options.z95 ?? DEFAULT_Z95;
+  const z998 = options.z998 ?? DEFAULT_Z998;
+  const winsorise = options.winsorise ?? DEFAULT_WINSORISE;
+  assertPositive('z95', z95);
+  assertPositive('z998', z998);
+  if (!(winsorise >= 0 && winsorise < 0.5)) throw new RangeError(`winsorise must be in [0, 0.5), got ${winsorise}`);
+  if (units.length === 0) throw new RangeError('a funnel plot needs at least one unit');
+  for (const unit of units) {
+    assertCount(`events of ${unit.id}`, unit.events);
+    assertCount(`trials of ${unit.id}`, unit.trials);
+    if (unit.trials === 0) throw new RangeError(`unit ${unit.id} has no trials; leave it out of the funnel`);
+    if (unit.events > unit.trials) throw new RangeError(`unit ${unit.id} has more events than trials`);
+  }
+  if (options.target !== undefined && !(options.target > 0 && options.target < 1)) {
+    throw new RangeError(`target must be in (0, 1), got ${options.target}`);
+  }
+
+  const target = options.target ?? sum(units.map((u) => u.events)) / sum(units.map((u) => u.trials));
+  const variances = units.map((u) => (target * (1 - target)) / u.trials);
+  const proportions = units.map((u) => u.events / u.trials);
+  // Zero variance only when the pooled rate is 0 or 1, and then every unit equals it.
+  const zScores = proportions.map((y, i) => (variances[i]! === 0 ? 0 : (y - target) / Math.sqrt(variances[i]!)));
+
+  const count = units.length;
+  const winsorised = winsoriseScores(zScores, winsorise);
+  const phi = sum(winsorised.map((z) => z * z)) / count;
+  const tau2 = options.adjustForOverdispersion === false ? 0 : betweenUnitVariance(count, phi, variances);
+
+  const scored = units.map((unit, i): FunnelUnitResult => {
+    const deviation = proportions[i]! - target;
+    const adjustedVariance = variances[i]! + tau2;
+    const adjustedZ = adjustedVariance === 0 ? 0 : deviation / Math.sqrt(adjustedVariance);
+    return {
+      id: unit.id,
+      events: unit.events,
+      trials: unit.trials,
+      proportion: proportions[i]!,
+      z: zScores[i]!,
+      adjustedZ,
+      band: band(adjustedZ, z95, z998),
+      unadjustedBand: band(zScores[i]!, z95, z998),
+    };
+  });
+
+  return { target, phi, tau2, overdispersed: tau2 > 0, z95, z998, units: scored };
+}
+
+/**
+ * Funnel limits at each n, for drawing the curves:
+ * p0 ± z·√(p0(1 − p0)/n + τ²), clamped to [0, 1]. As n grows the limits
+ * narrow towards p0 ± z·τ, not to p0: with overdispersion even a very large
+ * clinic is allowed some genuine difference from the network.
+ */
+export function funnelLimits(ns: readonly number[], parameters: FunnelLimitParameters): FunnelLimitPoint[] {
+  return ns.map((n) => {
+    const inner = funnelLimit(n, parameters.target, parameters.tau2, parameters.z95);
+    const outer = funnelLimit(n, parameters.target, parameters.tau2, parameters.z998);
+    return { n, lower95: inner.lower, upper95: inner.upper, lower998: outer.lower, upper998: outer.upper };
+  });
+}
+
+/** One pair of limits, p0 ± z·√(p0(1 − p0)/n + τ²) clamped to [0, 1]. */
+export function funnelLimit(n: number, target: number, tau2: number, z: number): { lower: number; upper: number } {
+  assertPositive('n', n);
+  if (!(target >= 0 && target <= 1)) throw new RangeError(`target must be in [0, 1], got ${target}`);
+  if (!(tau2 >= 0)) throw new RangeError(`tau2 must be non-negative, got ${tau2}`);
+  assertPositive('z', z);
+  const half = z * Math.sqrt((target * (1 - target)) / n + tau2);
+  return { lower: Math.max(0, target - half), upper: Math.min(1, target + half) };
+}
+
+function band(z: number, z95: number, z998: number): FunnelBand {
+  if (z > z998) return 'above_99_8';
+  if (z > z95) return 'above_95';
+  if (z < -z998) return 'below_99_8';
+  if (z < -z95) return 'below_95';
+  return 'within';
+}
+
+/** DerSimonian–Laird τ² from the (winsorised) φ; see funnelPlot. */
+function betweenUnitVariance(count: number, phi: number, variances: readonly number[]): number {
+  if (variances.some((v) => v === 0)) return 0;
+  const weights = variances.map((v) => 1 / v);
+  const totalWeight = sum(weights);
+  const denominator = totalWeight - sum(weights.map((w) => w * w)) / totalWeight;
+  const excess = count * phi - (count - 1);
+  // Σw − Σw²/Σw is 0 for a single unit: one unit says nothing about the spread between units.
+  if (excess <= 0 || !(denominator > 0)) return 0;
+  return excess / denominator;
+}
+
+/** Pulls scores below the `fraction` percentile up to it and above the 1 − `fraction` percentile down to it. */
+function winsoriseScores(scores: readonly number[], fraction: number): number[] {
+  if (fraction === 0) return [...scores];
+  const sorted = [...scores].sort((a, b) => a - b);
+  const low = percentile(sorted, fraction);
+  const high = percentile(sorted, 1 - fraction);
+  return scores.map((z) => Math.min(high, Math.max(low, z)));
+}
+
+/** Percentile of sorted values by linear interpolation between order statistics (Hyndman & Fan 1996 type 7). */
+function percentile(sorted: readonly number[], q: number): number {
+  const position = (sorted.length - 1) * q;
+  const below = Math.floor(position);
+  const above = Math.min(below + 1, sorted.length - 1);
+  return sorted[below]! + (position - below) * (sorted[above]! - sorted[below]!);
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, v) => total + v, 0);
+}
