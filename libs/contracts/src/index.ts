@@ -1,2 +1,3 @@
 export * from './topics.js';
 export * from './side-effect-recorded.v1.js';
+export * from './report.v1.js';

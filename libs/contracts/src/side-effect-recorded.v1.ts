@@ -2,11 +2,14 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Min, MaxLength }
 import { SEVERITIES, SIDE_EFFECT_CATEGORIES, type Severity, type SideEffectCategory } from '@smp/domain';
 
 export const SIDE_EFFECT_RECORDED_V1 = 'org.smpvigil.side-effect.recorded.v1';
+/** Same data: the side effect as it stood, now withdrawn by a follow-up or by nullification of the case. */
+export const SIDE_EFFECT_RETRACTED_V1 = 'org.smpvigil.side-effect.retracted.v1';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
- * One side effect of one version of a case, as published on
+ * One side effect of one version of a case (recorded: present in that version;
+ * retracted: withdrawn in that version, or the case was nullified), as published on
  * `smp.side-effects.v1` (CloudEvents binary mode; this is the `data`).
  * It carries no personal data: no contact, no narrative, no patient details.
  */

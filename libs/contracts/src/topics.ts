@@ -1,6 +1,7 @@
 /** Kafka topics, versioned with their event contracts. */
 export const TOPICS = {
   sideEffects: 'smp.side-effects.v1',
+  reports: 'smp.reports.v1',
 } as const;
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
 
@@ -20,4 +21,6 @@ export interface TopicSpec {
 export const TOPIC_SPECS: readonly TopicSpec[] = [
   { topic: TOPICS.sideEffects, numPartitions: 6 },
   { topic: deadLetterTopic(TOPICS.sideEffects), numPartitions: 1 },
+  { topic: TOPICS.reports, numPartitions: 6 },
+  { topic: deadLetterTopic(TOPICS.reports), numPartitions: 1 },
 ];

@@ -4,3 +4,4 @@ export * from './case-id.js';
 export * from './seriousness.js';
 export * from './report-rules.js';
 export * from './business-days.js';
+export * from './follow-up.js';

@@ -53,8 +53,8 @@ describe('CloudEvents over Kafka (binary mode)', () => {
   });
 
   it('reads back what it wrote', () => {
-    const sut = readEvent(received(message.headers!, String(message.value)), SIDE_EFFECT_RECORDED_V1, SideEffectRecordedV1);
-    expect(sut).toEqual({ ok: true, id, data: expect.objectContaining(data) });
+    const sut = readEvent(received(message.headers!, String(message.value)), [SIDE_EFFECT_RECORDED_V1], SideEffectRecordedV1);
+    expect(sut).toEqual({ ok: true, id, type: SIDE_EFFECT_RECORDED_V1, data: expect.objectContaining(data) });
   });
 
   it.each([
@@ -66,7 +66,7 @@ describe('CloudEvents over Kafka (binary mode)', () => {
     ['a wrongly typed field', message.headers!, JSON.stringify({ ...data, caseVersion: 'two' }), 'caseVersion must be an integer'],
     ['data that is not an object', message.headers!, '[1,2]', 'not a JSON object'],
   ])('rejects %s with a reason', (_case, headers, value, reason) => {
-    const sut = readEvent(received(headers, value), SIDE_EFFECT_RECORDED_V1, SideEffectRecordedV1);
+    const sut = readEvent(received(headers, value), [SIDE_EFFECT_RECORDED_V1], SideEffectRecordedV1);
     expect(sut.ok).toBe(false);
     expect(sut.ok === false && sut.reason).toContain(reason);
   });

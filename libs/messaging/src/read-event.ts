@@ -3,14 +3,14 @@ import { validateSync } from 'class-validator';
 import type { KafkaMessage } from 'kafkajs';
 import { fromKafkaMessage, UndecodableEventError } from './cloud-event.js';
 
-export type ReadResult<T> = { ok: true; id: string; data: T } | { ok: false; reason: string };
+export type ReadResult<T> = { ok: true; id: string; type: string; data: T } | { ok: false; reason: string };
 
 /**
- * The consumer boundary: a message must be a binary-mode CloudEvent of the
- * expected type whose data passes the contract's validation. Anything else is
+ * The consumer boundary: a message must be a binary-mode CloudEvent of one of
+ * the expected types whose data passes the contract's validation. Anything else is
  * a reason for the dead-letter topic, never an exception that stops a partition.
  */
-export function readEvent<T extends object>(message: KafkaMessage, type: string, contract: new () => T): ReadResult<T> {
+export function readEvent<T extends object>(message: KafkaMessage, types: readonly string[], contract: new () => T): ReadResult<T> {
   let event;
   try {
     event = fromKafkaMessage(message);
@@ -18,7 +18,9 @@ export function readEvent<T extends object>(message: KafkaMessage, type: string,
     if (error instanceof UndecodableEventError) return { ok: false, reason: error.message };
     throw error;
   }
-  if (event.type !== type) return { ok: false, reason: `unexpected event type ${JSON.stringify(event.type)}, expected ${type}` };
+  if (!types.includes(event.type)) {
+    return { ok: false, reason: `unexpected event type ${JSON.stringify(event.type)}, expected ${types.join(' or ')}` };
+  }
   if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) {
     return { ok: false, reason: 'event data is not a JSON object' };
   }
@@ -28,5 +30,5 @@ export function readEvent<T extends object>(message: KafkaMessage, type: string,
     const problems = errors.flatMap((error) => Object.values(error.constraints ?? { [error.property]: `${error.property} is invalid` }));
     return { ok: false, reason: `event data fails ${contract.name}: ${problems.join('; ')}` };
   }
-  return { ok: true, id: event.id, data };
+  return { ok: true, id: event.id, type: event.type, data };
 }

@@ -1,39 +1,60 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { SIDE_EFFECT_RECORDED_V1, TOPICS, type SideEffectRecordedV1 } from '@smp/contracts';
-import { formatCaseId, type SeriousReason, type Severity, type SideEffectCategory } from '@smp/domain';
+import { DataSource, type EntityManager } from 'typeorm';
+import { formatCaseId, type CaseEffect, type SeriousReason } from '@smp/domain';
+import { caseVersionEvents, type CaseVersionState } from './case-events.js';
 
 /** The facts of a case version: what statistics and events may use. No personal data. */
 export interface CaseFacts {
   clinicId: string;
   pigmentId?: string;
   procedureDate: string;
-  effects: ReadonlyArray<{ category: SideEffectCategory; severity: Severity; onsetDate: string; persistent?: boolean }>;
+  effects: CaseEffect[];
   [detail: string]: unknown;
 }
 
 /** Personal data of a case version: stored apart, never published, never logged. */
 export interface CasePersonalData {
   contact: { email?: string; phone?: string } | null;
+  /** The reporter's narrative, or the medical information a follow-up brought. */
   narrative: string | null;
   effectDescriptions: Array<string | null>;
 }
 
-export interface NewCase {
-  facts: CaseFacts;
-  personal: CasePersonalData;
+export interface Classification {
   serious: boolean;
   seriousReasons: SeriousReason[];
   reportingDueBy: string | null;
+}
+
+export interface NewCase extends Classification {
+  facts: CaseFacts;
+  personal: CasePersonalData;
   followUpTokenHash: Buffer;
 }
 
+export interface StoredCase extends Classification {
+  caseId: string;
+  version: number;
+  facts: CaseFacts;
+  receivedOn: string;
+  nullified: boolean;
+  followUpTokenHash: Buffer | null;
+}
+
+export interface NewVersion extends Classification {
+  kind: 'follow_up' | 'nullification';
+  facts: CaseFacts;
+  personal: CasePersonalData | null;
+  requestHash: Buffer;
+  nullificationReason?: string;
+}
+
+export class StaleCaseVersionError extends Error {}
+
 /**
- * The write side's source of truth. A case, its first version, its personal
- * data and one outbox row per side effect are written in one transaction:
- * either the client gets a case id and the events will follow, or nothing was
- * stored.
+ * The write side's source of truth. Every version of a case is kept; each is
+ * written with its outbox events in one transaction: either the client gets
+ * an answer and the events will follow, or nothing was stored.
  */
 @Injectable()
 export class CaseRepository {
@@ -46,14 +67,12 @@ export class CaseRepository {
         `SELECT nextval('intake.case_number_seq')::int AS sequence, extract(year FROM now())::int AS year`,
       );
       const caseId = formatCaseId(year, sequence);
-      const version = 1;
       await tx.query(
         `INSERT INTO intake.cases
            (case_id, version, clinic_id, pigment_id, procedure_date, serious, serious_reasons, reporting_due_by, follow_up_token_hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+         VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8)`,
         [
           caseId,
-          version,
           facts.clinicId,
           facts.pigmentId ?? null,
           facts.procedureDate,
@@ -63,59 +82,132 @@ export class CaseRepository {
           input.followUpTokenHash,
         ],
       );
-      await tx.query(`INSERT INTO intake.case_versions (case_id, version, report) VALUES ($1, $2, $3)`, [
-        caseId,
-        version,
-        JSON.stringify(facts),
-      ]);
+      await this.writeVersion(tx, caseId, 1, 'submission', input, input.personal, null, []);
+      return { caseId, version: 1 };
+    });
+  }
+
+  async find(caseId: string): Promise<StoredCase | null> {
+    return this.load(this.db.manager, caseId, false);
+  }
+
+  /** The version a request with this hash already made, if any. */
+  async versionMadeBy(caseId: string, requestHash: Buffer): Promise<number | null> {
+    const [row] = await this.db.query(`SELECT max(version) AS version FROM intake.case_versions WHERE case_id = $1 AND request_hash = $2`, [
+      caseId,
+      requestHash,
+    ]);
+    return row?.version ?? null;
+  }
+
+  /** Appends version `expected + 1`; fails with StaleCaseVersionError when another version got there first. */
+  async appendVersion(caseId: string, expected: number, input: NewVersion): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const current = await this.load(tx, caseId, true);
+      if (!current || current.version !== expected) throw new StaleCaseVersionError(caseId);
+      const version = expected + 1;
+      await tx.query(
+        `UPDATE intake.cases SET version = $2, serious = $3, serious_reasons = $4, reporting_due_by = $5, updated_at = now(),
+                nullified_at = CASE WHEN $6 THEN now() ELSE nullified_at END, nullification_reason = coalesce($7, nullification_reason)
+          WHERE case_id = $1`,
+        [
+          caseId,
+          version,
+          input.serious,
+          input.seriousReasons,
+          input.reportingDueBy,
+          input.kind === 'nullification',
+          input.nullificationReason ?? null,
+        ],
+      );
+      await this.writeVersion(tx, caseId, version, input.kind, input, input.personal, input.requestHash, current.facts.effects);
+      return version;
+    });
+  }
+
+  private async load(tx: EntityManager, caseId: string, forUpdate: boolean): Promise<StoredCase | null> {
+    const [row] = await tx.query(
+      `SELECT c.case_id, c.version, c.serious, c.serious_reasons, to_char(c.reporting_due_by, 'YYYY-MM-DD') AS reporting_due_by,
+              to_char(c.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS received_on, c.nullified_at IS NOT NULL AS nullified,
+              c.follow_up_token_hash, v.report
+         FROM intake.cases c JOIN intake.case_versions v ON v.case_id = c.case_id AND v.version = c.version
+        WHERE c.case_id = $1 ${forUpdate ? 'FOR UPDATE OF c' : ''}`,
+      [caseId],
+    );
+    if (!row) return null;
+    return {
+      caseId: row.case_id,
+      version: row.version,
+      facts: row.report,
+      serious: row.serious,
+      seriousReasons: row.serious_reasons,
+      reportingDueBy: row.reporting_due_by,
+      receivedOn: row.received_on,
+      nullified: row.nullified,
+      followUpTokenHash: row.follow_up_token_hash,
+    };
+  }
+
+  private async writeVersion(
+    tx: EntityManager,
+    caseId: string,
+    version: number,
+    kind: CaseVersionState['kind'],
+    input: Classification & { facts: CaseFacts },
+    personal: CasePersonalData | null,
+    requestHash: Buffer | null,
+    previousEffects: readonly CaseEffect[],
+  ): Promise<void> {
+    const { facts } = input;
+    await tx.query(
+      `INSERT INTO intake.case_versions (case_id, version, kind, report, request_hash, serious, serious_reasons, reporting_due_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [caseId, version, kind, JSON.stringify(facts), requestHash, input.serious, input.seriousReasons, input.reportingDueBy],
+    );
+    if (personal) {
       await tx.query(
         `INSERT INTO intake.case_personal_data (case_id, version, contact, narrative, effect_descriptions) VALUES ($1, $2, $3, $4, $5)`,
         [
           caseId,
           version,
-          input.personal.contact ? JSON.stringify(input.personal.contact) : null,
-          input.personal.narrative,
-          JSON.stringify(input.personal.effectDescriptions),
+          personal.contact ? JSON.stringify(personal.contact) : null,
+          personal.narrative,
+          JSON.stringify(personal.effectDescriptions),
         ],
       );
-      await tx.query(
-        `INSERT INTO intake.case_side_effects (case_id, version, category, severity, onset_date, persistent)
-         SELECT $1, $2, * FROM unnest($3::text[], $4::text[], $5::date[], $6::bool[])`,
-        [
-          caseId,
-          version,
-          facts.effects.map((effect) => effect.category),
-          facts.effects.map((effect) => effect.severity),
-          facts.effects.map((effect) => effect.onsetDate),
-          facts.effects.map((effect) => effect.persistent ?? false),
-        ],
-      );
-      const events = facts.effects.map((effect) => {
-        const data: SideEffectRecordedV1 = {
-          caseId,
-          caseVersion: version,
-          clinicId: facts.clinicId,
-          ...(facts.pigmentId ? { pigmentId: facts.pigmentId } : {}),
-          category: effect.category,
-          severity: effect.severity,
-          serious: input.serious,
-          procedureDate: facts.procedureDate,
-          onsetDate: effect.onsetDate,
-        };
-        return { id: randomUUID(), data };
-      });
-      await tx.query(
-        `INSERT INTO intake.outbox (event_id, topic, message_key, event_type, subject, occurred_at, data)
-         SELECT id, $2, $3, $4, $3, now(), data FROM unnest($1::uuid[], $5::jsonb[]) AS e(id, data)`,
-        [
-          events.map((event) => event.id),
-          TOPICS.sideEffects,
-          caseId,
-          SIDE_EFFECT_RECORDED_V1,
-          events.map((event) => JSON.stringify(event.data)),
-        ],
-      );
-      return { caseId, version };
-    });
+    }
+    await tx.query(
+      `INSERT INTO intake.case_side_effects (case_id, version, category, severity, onset_date, persistent)
+       SELECT $1, $2, * FROM unnest($3::text[], $4::text[], $5::date[], $6::bool[])`,
+      [
+        caseId,
+        version,
+        facts.effects.map((effect) => effect.category),
+        facts.effects.map((effect) => effect.severity),
+        facts.effects.map((effect) => effect.onsetDate),
+        facts.effects.map((effect) => effect.persistent ?? false),
+      ],
+    );
+    const events = caseVersionEvents(
+      {
+        caseId,
+        version,
+        kind,
+        clinicId: facts.clinicId,
+        pigmentId: facts.pigmentId,
+        procedureDate: facts.procedureDate,
+        effects: facts.effects,
+        outcome: facts.outcome as CaseVersionState['outcome'],
+        serious: input.serious,
+        seriousReasons: input.seriousReasons,
+        reportingDueBy: input.reportingDueBy,
+      },
+      previousEffects,
+    );
+    await tx.query(
+      `INSERT INTO intake.outbox (event_id, topic, message_key, event_type, subject, occurred_at, data)
+       SELECT id, topic, $1, type, $1, now(), data FROM unnest($2::uuid[], $3::text[], $4::text[], $5::jsonb[]) AS e(id, topic, type, data)`,
+      [caseId, events.map((e) => e.id), events.map((e) => e.topic), events.map((e) => e.type), events.map((e) => JSON.stringify(e.data))],
+    );
   }
 }

@@ -1,7 +1,6 @@
-import type { SideEffectRecordedV1 } from '@smp/contracts';
-import { projectSideEffects, stateKey, type SideEffectState } from './side-effect-projection.js';
+import { projectSideEffects, stateKey, type SideEffectChange, type SideEffectState } from './side-effect-projection.js';
 
-const event = (overrides: Partial<SideEffectRecordedV1> = {}): SideEffectRecordedV1 => ({
+const event = (overrides: Partial<SideEffectChange> = {}): SideEffectChange => ({
   caseId: 'SMP-2026-000001',
   caseVersion: 1,
   clinicId: 'clinic-a',
@@ -10,6 +9,7 @@ const event = (overrides: Partial<SideEffectRecordedV1> = {}): SideEffectRecorde
   serious: true,
   procedureDate: '2026-03-15',
   onsetDate: '2026-03-18',
+  retracted: false,
   ...overrides,
 });
 
@@ -57,5 +57,16 @@ describe(projectSideEffects.name, () => {
     );
     expect(sut.deltas).toHaveLength(2);
     expect(sut.states).toHaveLength(3);
+  });
+
+  it('uncounts a retracted side effect, and counts it again when a later version adds it back', () => {
+    const retracted = projectSideEffects([event(), event({ caseVersion: 2, retracted: true })], new Map());
+    expect(retracted.deltas).toEqual([]);
+    expect(retracted.states).toEqual([expect.objectContaining({ caseVersion: 2, counted: false })]);
+    const back = projectSideEffects(
+      [event({ caseVersion: 3 })],
+      new Map(retracted.states.map((state) => [stateKey(state.caseId, state.category), state])),
+    );
+    expect(back.deltas).toEqual([{ clinicId: 'clinic-a', category: 'infection', procedureMonth: '2026-03-01', reports: 1, serious: 1 }]);
   });
 });

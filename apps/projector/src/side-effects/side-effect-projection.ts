@@ -26,6 +26,9 @@ export interface Projection {
   deltas: ClinicMonthDelta[];
 }
 
+/** A side effect as one case version left it: recorded (counted) or retracted (not counted). */
+export type SideEffectChange = SideEffectRecordedV1 & { retracted: boolean };
+
 export const stateKey = (caseId: string, category: string): string => `${caseId}\u0000${category}`;
 
 /**
@@ -35,7 +38,7 @@ export const stateKey = (caseId: string, category: string): string => `${caseId}
  * version changes nothing; a newer one first takes back what the previous
  * version contributed. Pure: the caller loads `prior` and writes the result.
  */
-export function projectSideEffects(events: readonly SideEffectRecordedV1[], prior: ReadonlyMap<string, SideEffectState>): Projection {
+export function projectSideEffects(events: readonly SideEffectChange[], prior: ReadonlyMap<string, SideEffectState>): Projection {
   const current = new Map(prior);
   const changed = new Set<string>();
   const deltas = new Map<string, ClinicMonthDelta>();
@@ -60,9 +63,9 @@ export function projectSideEffects(events: readonly SideEffectRecordedV1[], prio
       clinicId: event.clinicId,
       procedureMonth: `${monthOf(event.procedureDate)}-01`,
       serious: event.serious,
-      counted: true,
+      counted: !event.retracted,
     };
-    add(after.clinicId, after.category, after.procedureMonth, 1, after.serious ? 1 : 0);
+    if (after.counted) add(after.clinicId, after.category, after.procedureMonth, 1, after.serious ? 1 : 0);
     current.set(key, after);
     changed.add(key);
   }

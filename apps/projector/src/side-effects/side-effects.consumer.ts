@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import kafkajs, { type Batch, type Consumer, type Kafka, type Producer } from 'kafkajs';
-import { SIDE_EFFECT_RECORDED_V1, SideEffectRecordedV1, TOPICS } from '@smp/contracts';
+import { SIDE_EFFECT_RECORDED_V1, SIDE_EFFECT_RETRACTED_V1, SideEffectRecordedV1, TOPICS } from '@smp/contracts';
 import { isTransientDatabaseError } from '@smp/http';
 import { KAFKA, readEvent, sendDeadLetters, type DeadLetter } from '@smp/messaging';
 import { ProjectorConfig } from '../projector.config.js';
+import type { SideEffectChange } from './side-effect-projection.js';
 import { SideEffectsStore, type ReceivedEvent } from './side-effects.store.js';
 
 /**
@@ -62,12 +63,13 @@ export class SideEffectsConsumer implements OnApplicationBootstrap, OnApplicatio
   }
 
   private async handle(batch: Batch, heartbeat: () => Promise<void>): Promise<void> {
-    const valid: Array<ReceivedEvent<SideEffectRecordedV1> & { offset: string }> = [];
+    const valid: Array<ReceivedEvent<SideEffectChange> & { offset: string }> = [];
     const poison: DeadLetter[] = [];
     for (const message of batch.messages) {
-      const read = readEvent(message, SIDE_EFFECT_RECORDED_V1, SideEffectRecordedV1);
-      if (read.ok) valid.push({ id: read.id, data: read.data, offset: message.offset });
-      else poison.push({ topic: batch.topic, partition: batch.partition, message, reason: read.reason });
+      const read = readEvent(message, [SIDE_EFFECT_RECORDED_V1, SIDE_EFFECT_RETRACTED_V1], SideEffectRecordedV1);
+      if (read.ok) {
+        valid.push({ id: read.id, data: { ...read.data, retracted: read.type === SIDE_EFFECT_RETRACTED_V1 }, offset: message.offset });
+      } else poison.push({ topic: batch.topic, partition: batch.partition, message, reason: read.reason });
     }
 
     try {

@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { randomUUID } from 'node:crypto';
-import type { SideEffectRecordedV1 } from '@smp/contracts';
 import { PROJECTOR_SCHEMA } from '@smp/persistence';
 import { migratedDataSource } from '../../../../test/support/database.js';
 import { unique } from '../../../../test/support/environment.js';
+import type { SideEffectChange } from './side-effect-projection.js';
 import { SideEffectsStore } from './side-effects.store.js';
 
 describe(`${SideEffectsStore.name} against the real Postgres`, () => {
@@ -23,7 +23,7 @@ describe(`${SideEffectsStore.name} against the real Postgres`, () => {
       [clinicId],
     );
 
-  const event = (data: Partial<SideEffectRecordedV1> & { clinicId: string; caseId: string }) => ({
+  const event = (data: Partial<SideEffectChange> & { clinicId: string; caseId: string }) => ({
     id: randomUUID(),
     data: {
       caseVersion: 1,
@@ -32,8 +32,9 @@ describe(`${SideEffectsStore.name} against the real Postgres`, () => {
       serious: false,
       procedureDate: '2026-01-20',
       onsetDate: '2026-01-21',
+      retracted: false,
       ...data,
-    } as SideEffectRecordedV1,
+    } as SideEffectChange,
   });
 
   it('applies each event id once, however often the batch is delivered', async () => {

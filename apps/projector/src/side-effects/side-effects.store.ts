@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { SideEffectRecordedV1 } from '@smp/contracts';
-import { projectSideEffects, stateKey, type SideEffectState } from './side-effect-projection.js';
+import { projectSideEffects, stateKey, type SideEffectChange, type SideEffectState } from './side-effect-projection.js';
 
 export interface ReceivedEvent<T> {
   id: string;
@@ -18,7 +17,7 @@ export class SideEffectsStore {
   constructor(private readonly db: DataSource) {}
 
   /** Returns how many events were new. */
-  async apply(events: ReadonlyArray<ReceivedEvent<SideEffectRecordedV1>>): Promise<number> {
+  async apply(events: ReadonlyArray<ReceivedEvent<SideEffectChange>>): Promise<number> {
     if (events.length === 0) return 0;
     return this.db.transaction(async (tx) => {
       const inserted: Array<{ event_id: string }> = await tx.query(
@@ -60,7 +59,7 @@ export class SideEffectsStore {
     });
   }
 
-  private async loadStates(tx: EntityManager, events: readonly SideEffectRecordedV1[]): Promise<Map<string, SideEffectState>> {
+  private async loadStates(tx: EntityManager, events: readonly SideEffectChange[]): Promise<Map<string, SideEffectState>> {
     const rows: Array<{
       case_id: string;
       category: string;

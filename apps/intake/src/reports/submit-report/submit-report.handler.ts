@@ -7,7 +7,7 @@ import { CaseRepository } from '../../cases/case.repository.js';
 import { IntakeConfig } from '../../intake.config.js';
 import { RegistryRepository } from '../../registry/registry.repository.js';
 import { unknownReference } from '../../registry/unknown-reference.error.js';
-import { ReportSubmittedEvent } from './report-submitted.event.js';
+import { CaseVersionCommittedEvent } from '../../cases/case-version-committed.event.js';
 import { SubmitReportCommand, type SubmittedReport } from './submit-report.command.js';
 
 @CommandHandler(SubmitReportCommand)
@@ -52,7 +52,7 @@ export class SubmitReportHandler implements ICommandHandler<SubmitReportCommand,
       reportingDueBy,
       followUpTokenHash: createHash('sha256').update(followUpToken).digest(),
     });
-    this.events.publish(new ReportSubmittedEvent(stored.caseId));
+    this.events.publish(new CaseVersionCommittedEvent(stored.caseId));
     return { ...stored, serious, seriousReasons: reasons, reportingDueBy, followUpToken };
   }
 }
