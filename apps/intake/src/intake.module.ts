@@ -8,6 +8,7 @@ import { INTAKE_SCHEMA, dataSourceOptions } from '@smp/persistence';
 import { IntakeConfig } from './intake.config.js';
 import { AccessModule } from './access/access.module.js';
 import { OutboxModule } from './outbox/outbox.module.js';
+import { ProceduresModule } from './procedures/procedures.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 
 @Global()
@@ -28,6 +29,7 @@ export class IntakeModule {
         ReportsModule,
         OutboxModule,
         AccessModule,
+        ProceduresModule,
       ],
       providers: [{ provide: IntakeConfig, useValue: config }],
       exports: [IntakeConfig],

@@ -1,3 +1,4 @@
 export * from './topics.js';
 export * from './side-effect-recorded.v1.js';
 export * from './report.v1.js';
+export * from './procedures-recorded.v1.js';

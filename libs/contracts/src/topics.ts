@@ -2,6 +2,7 @@
 export const TOPICS = {
   sideEffects: 'smp.side-effects.v1',
   reports: 'smp.reports.v1',
+  procedures: 'smp.procedures.v1',
 } as const;
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
 
@@ -23,4 +24,6 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { topic: deadLetterTopic(TOPICS.sideEffects), numPartitions: 1 },
   { topic: TOPICS.reports, numPartitions: 6 },
   { topic: deadLetterTopic(TOPICS.reports), numPartitions: 1 },
+  { topic: TOPICS.procedures, numPartitions: 6 },
+  { topic: deadLetterTopic(TOPICS.procedures), numPartitions: 1 },
 ];

@@ -5,3 +5,4 @@ export * from './seriousness.js';
 export * from './report-rules.js';
 export * from './business-days.js';
 export * from './follow-up.js';
+export * from './duplicates.js';

@@ -26,7 +26,7 @@ describe(`${CaseRepository.name} against the real Postgres`, () => {
 
   it('stores the case, its first version, its personal data apart, its side effects and one outbox row per side effect', async () => {
     const clinicId = unique('clinic');
-    const { caseId, version } = await sut.openCase(
+    const outcome = await sut.openCase(
       newCase(
         {
           clinicId,
@@ -38,7 +38,10 @@ describe(`${CaseRepository.name} against the real Postgres`, () => {
         },
         true,
       ),
+      (opened) => opened,
     );
+    expect(outcome.kind).toBe('opened');
+    const { caseId, version } = outcome.response;
     expect(version).toBe(1);
     const [stored] = await db.query(
       `SELECT clinic_id, version, serious, serious_reasons, to_char(reporting_due_by, 'YYYY-MM-DD') AS due FROM intake.cases WHERE case_id = $1`,
@@ -79,9 +82,28 @@ describe(`${CaseRepository.name} against the real Postgres`, () => {
           procedureDate: '2026-04-01',
           effects: [{ category: 'inflammation', severity: 'mild', onsetDate: 'not-a-date' }],
         }),
+        (opened) => opened,
       ),
     ).rejects.toThrow();
     const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM intake.cases WHERE clinic_id = $1`, [clinicId]);
     expect(n).toBe(0);
+  });
+
+  it('answers a repeated Idempotency-Key with the first answer and opens no second case', async () => {
+    const clinicId = unique('clinic');
+    const claim = { key: unique('idem'), requestHash: createHash('sha256').update('body').digest() };
+    const facts = {
+      clinicId,
+      procedureDate: '2026-04-01',
+      effects: [{ category: 'other' as const, severity: 'mild' as const, onsetDate: '2026-04-02' }],
+    };
+    const [first, second] = await Promise.all([
+      sut.openCase(newCase(facts), (opened) => opened, claim),
+      sut.openCase(newCase(facts), (opened) => opened, claim),
+    ]);
+    expect([first.kind, second.kind].sort()).toEqual(['opened', 'replayed']);
+    expect(first.response).toEqual(second.response);
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM intake.cases WHERE clinic_id = $1`, [clinicId]);
+    expect(n).toBe(1);
   });
 });

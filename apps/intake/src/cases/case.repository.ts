@@ -51,6 +51,16 @@ export interface NewVersion extends Classification {
 
 export class StaleCaseVersionError extends Error {}
 
+/** An Idempotency-Key: the first request's hash and answer are kept with the case, in its transaction. */
+export interface IdempotencyClaim {
+  key: string;
+  requestHash: Buffer;
+}
+
+export type OpenCaseOutcome<R> = { kind: 'opened'; response: R } | { kind: 'replayed'; requestHash: Buffer; response: R };
+
+const IDEMPOTENCY_RETENTION = '24 hours';
+
 /**
  * The write side's source of truth. Every version of a case is kept; each is
  * written with its outbox events in one transaction: either the client gets
@@ -60,9 +70,34 @@ export class StaleCaseVersionError extends Error {}
 export class CaseRepository {
   constructor(private readonly db: DataSource) {}
 
-  async openCase(input: NewCase): Promise<{ caseId: string; version: number }> {
+  /**
+   * Opens a case and builds the client's answer in the same transaction. With
+   * an idempotency claim, a key seen before returns the first answer instead
+   * (a concurrent request with the same key waits for the first to commit).
+   */
+  async openCase<R>(
+    input: NewCase,
+    respond: (opened: { caseId: string; version: number }) => R,
+    idempotency?: IdempotencyClaim,
+  ): Promise<OpenCaseOutcome<R>> {
     const { facts } = input;
+    if (idempotency) {
+      await this.db.query(`DELETE FROM intake.idempotency_keys WHERE created_at < now() - interval '${IDEMPOTENCY_RETENTION}'`);
+    }
     return this.db.transaction(async (tx) => {
+      if (idempotency) {
+        const claimed = await tx.query(
+          `INSERT INTO intake.idempotency_keys (scope, key, request_hash) VALUES ('reports', $1, $2) ON CONFLICT DO NOTHING RETURNING key`,
+          [idempotency.key, idempotency.requestHash],
+        );
+        if (claimed.length === 0) {
+          const [first] = await tx.query(
+            `SELECT request_hash, response FROM intake.idempotency_keys WHERE scope = 'reports' AND key = $1`,
+            [idempotency.key],
+          );
+          return { kind: 'replayed', requestHash: first.request_hash, response: first.response as R };
+        }
+      }
       const [{ sequence, year }] = await tx.query(
         `SELECT nextval('intake.case_number_seq')::int AS sequence, extract(year FROM now())::int AS year`,
       );
@@ -83,7 +118,14 @@ export class CaseRepository {
         ],
       );
       await this.writeVersion(tx, caseId, 1, 'submission', input, input.personal, null, []);
-      return { caseId, version: 1 };
+      const response = respond({ caseId, version: 1 });
+      if (idempotency) {
+        await tx.query(`UPDATE intake.idempotency_keys SET response = $2 WHERE scope = 'reports' AND key = $1`, [
+          idempotency.key,
+          JSON.stringify(response),
+        ]);
+      }
+      return { kind: 'opened', response };
     });
   }
 

@@ -3,7 +3,7 @@ import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import kafkajs, { type Kafka, type Producer, type TopicMessages } from 'kafkajs';
 import { KAFKA, toKafkaMessage } from '@smp/messaging';
 import { IntakeConfig } from '../intake.config.js';
-import { CaseVersionCommittedEvent } from '../cases/case-version-committed.event.js';
+import { OutboxWrittenEvent } from './outbox-written.event.js';
 import { OutboxRepository, type OutboxRow } from './outbox.repository.js';
 
 const BATCH = 500;
@@ -16,8 +16,8 @@ const MAX_BACKOFF_MS = 5_000;
  * Kafka outage are sent as soon as Kafka is back.
  */
 @Injectable()
-@EventsHandler(CaseVersionCommittedEvent)
-export class OutboxRelay implements IEventHandler<CaseVersionCommittedEvent>, OnApplicationBootstrap, OnApplicationShutdown {
+@EventsHandler(OutboxWrittenEvent)
+export class OutboxRelay implements IEventHandler<OutboxWrittenEvent>, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly producer: Producer;
   private running = false;

@@ -52,4 +52,13 @@ export class RegistryRepository {
     );
     return { clinicId: row.clinic, pigmentId: row.pigment };
   }
+
+  /** The pigment ids among `ids` that are not registered. */
+  async unknownPigments(ids: readonly string[]): Promise<Set<string>> {
+    const rows: Array<{ id: string }> = await this.db.query(
+      `SELECT id FROM unnest($1::text[]) AS given(id) WHERE NOT EXISTS (SELECT 1 FROM intake.pigments p WHERE p.pigment_id = given.id)`,
+      [[...new Set(ids)]],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
 }

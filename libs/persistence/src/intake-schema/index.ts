@@ -3,8 +3,15 @@ import { CreateIntakeSchema1763769600000 } from './1763769600000-create-intake-s
 import { CaseDetails1763769600002 } from './1763769600002-case-details.js';
 import { RegistriesAndKeys1763769600003 } from './1763769600003-registries-and-keys.js';
 import { CaseLifecycle1763769600004 } from './1763769600004-case-lifecycle.js';
+import { ProceduresAndIdempotency1763769600005 } from './1763769600005-procedures-and-idempotency.js';
 
 export const INTAKE_SCHEMA: SchemaOwner = {
   schema: 'intake',
-  migrations: [CreateIntakeSchema1763769600000, CaseDetails1763769600002, RegistriesAndKeys1763769600003, CaseLifecycle1763769600004],
+  migrations: [
+    CreateIntakeSchema1763769600000,
+    CaseDetails1763769600002,
+    RegistriesAndKeys1763769600003,
+    CaseLifecycle1763769600004,
+    ProceduresAndIdempotency1763769600005,
+  ],
 };

@@ -13,7 +13,7 @@ import { ProblemError } from '@smp/http';
 import { authorizeCaseAccess } from '../../cases/case-access.js';
 import { CaseRepository, StaleCaseVersionError, type CaseFacts, type StoredCase } from '../../cases/case.repository.js';
 import { IntakeConfig } from '../../intake.config.js';
-import { CaseVersionCommittedEvent } from '../../cases/case-version-committed.event.js';
+import { OutboxWrittenEvent } from '../../outbox/outbox-written.event.js';
 import { FollowUpReportCommand, type CaseVersionResult } from './follow-up-report.command.js';
 
 @CommandHandler(FollowUpReportCommand)
@@ -72,7 +72,7 @@ export class FollowUpReportHandler implements ICommandHandler<FollowUpReportComm
         seriousReasons: reasons,
         reportingDueBy,
       });
-      this.events.publish(new CaseVersionCommittedEvent(caseId));
+      this.events.publish(new OutboxWrittenEvent());
       return { caseId, version, serious, seriousReasons: reasons, reportingDueBy, nullified: false };
     } catch (error) {
       if (error instanceof StaleCaseVersionError) {

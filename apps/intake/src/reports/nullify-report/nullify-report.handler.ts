@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { ProblemError } from '@smp/http';
 import { authorizeCaseAccess } from '../../cases/case-access.js';
-import { CaseVersionCommittedEvent } from '../../cases/case-version-committed.event.js';
+import { OutboxWrittenEvent } from '../../outbox/outbox-written.event.js';
 import { CaseRepository, StaleCaseVersionError } from '../../cases/case.repository.js';
 import type { CaseVersionResult } from '../follow-up-report/follow-up-report.command.js';
 import { NullifyReportCommand } from './nullify-report.command.js';
@@ -38,7 +38,7 @@ export class NullifyReportHandler implements ICommandHandler<NullifyReportComman
         reportingDueBy: null,
         nullificationReason: request.reason,
       });
-      this.events.publish(new CaseVersionCommittedEvent(caseId));
+      this.events.publish(new OutboxWrittenEvent());
       return { ...result, version };
     } catch (error) {
       if (error instanceof StaleCaseVersionError) {

@@ -18,6 +18,7 @@ export class SubmitReportCommand extends Command<SubmittedReport> {
   constructor(
     readonly report: SubmitReportRequestDto,
     readonly principal: Principal,
+    readonly idempotencyKey?: string,
   ) {
     super();
   }

@@ -1,25 +1,29 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
-import { SERIOUS_REPORTING_BUSINESS_DAYS, addBusinessDays, reportRuleViolations, seriousReasons, todayUtc } from '@smp/domain';
 import { assertClinicAccess } from '@smp/auth';
-import { ProblemError } from '@smp/http';
+import { SERIOUS_REPORTING_BUSINESS_DAYS, addBusinessDays, reportRuleViolations, seriousReasons, todayUtc } from '@smp/domain';
+import { ProblemError, type FieldProblem } from '@smp/http';
 import { CaseRepository } from '../../cases/case.repository.js';
 import { IntakeConfig } from '../../intake.config.js';
+import { OutboxWrittenEvent } from '../../outbox/outbox-written.event.js';
+import { ProcedureRepository } from '../../procedures/procedure.repository.js';
 import { RegistryRepository } from '../../registry/registry.repository.js';
 import { unknownReference } from '../../registry/unknown-reference.error.js';
-import { CaseVersionCommittedEvent } from '../../cases/case-version-committed.event.js';
 import { SubmitReportCommand, type SubmittedReport } from './submit-report.command.js';
+import type { SubmitReportRequestDto } from './submit-report.request.dto.js';
 
 @CommandHandler(SubmitReportCommand)
 export class SubmitReportHandler implements ICommandHandler<SubmitReportCommand, SubmittedReport> {
   constructor(
     private readonly cases: CaseRepository,
     private readonly registry: RegistryRepository,
+    private readonly procedures: ProcedureRepository,
     private readonly events: EventBus,
     private readonly config: IntakeConfig,
   ) {}
 
-  async execute({ report, principal }: SubmitReportCommand): Promise<SubmittedReport> {
+  async execute({ report: given, principal, idempotencyKey }: SubmitReportCommand): Promise<SubmittedReport> {
+    const report = await this.resolveProcedure(given);
     assertClinicAccess(principal, report.clinicId);
     const today = todayUtc();
     const violations = reportRuleViolations(report, today);
@@ -29,30 +33,62 @@ export class SubmitReportHandler implements ICommandHandler<SubmitReportCommand,
     const known = await this.registry.exists({ clinicId: report.clinicId, pigmentId: report.pigmentId });
     if (!known.clinicId) throw unknownReference('clinicId', report.clinicId);
     if (!known.pigmentId) throw unknownReference('pigmentId', report.pigmentId!);
+
     const reasons = seriousReasons(report);
     const serious = reasons.length > 0;
     // The clock starts the day we learn of the case: today, when it is received.
     const reportingDueBy = serious ? addBusinessDays(today, SERIOUS_REPORTING_BUSINESS_DAYS, this.config.publicHolidays) : null;
     const followUpToken = randomBytes(24).toString('base64url');
+    const requestHash = createHash('sha256').update(JSON.stringify(given)).digest();
 
-    const { narrative, reporter, effects, ...facts } = report;
-    const stored = await this.cases.openCase({
-      facts: {
-        ...facts,
-        reporterType: reporter.type,
-        effects: effects.map(({ description: _description, ...effect }) => effect),
+    const { narrative, reporter, effects, procedureRef: _procedureRef, ...facts } = report;
+    const outcome = await this.cases.openCase(
+      {
+        facts: { ...facts, reporterType: reporter.type, effects: effects.map(({ description: _description, ...effect }) => effect) },
+        personal: {
+          contact: reporter.contact ?? null,
+          narrative: narrative ?? null,
+          effectDescriptions: effects.map((effect) => effect.description ?? null),
+        },
+        serious,
+        seriousReasons: reasons,
+        reportingDueBy,
+        followUpTokenHash: createHash('sha256').update(followUpToken).digest(),
       },
-      personal: {
-        contact: reporter.contact ?? null,
-        narrative: narrative ?? null,
-        effectDescriptions: effects.map((effect) => effect.description ?? null),
-      },
-      serious,
-      seriousReasons: reasons,
-      reportingDueBy,
-      followUpTokenHash: createHash('sha256').update(followUpToken).digest(),
-    });
-    this.events.publish(new CaseVersionCommittedEvent(stored.caseId));
-    return { ...stored, serious, seriousReasons: reasons, reportingDueBy, followUpToken };
+      ({ caseId, version }): SubmittedReport => ({ caseId, version, serious, seriousReasons: reasons, reportingDueBy, followUpToken }),
+      idempotencyKey ? { key: idempotencyKey, requestHash } : undefined,
+    );
+    if (outcome.kind === 'replayed' && !outcome.requestHash.equals(requestHash)) {
+      throw new ProblemError(
+        422,
+        'idempotency-key-reused',
+        'Unprocessable Content',
+        'This Idempotency-Key was used with a different request body.',
+      );
+    }
+    if (outcome.kind === 'opened') this.events.publish(new OutboxWrittenEvent());
+    return outcome.response;
+  }
+
+  /** A procedureRef fixes the clinic, the pigment and the procedure date; anything given besides must agree. */
+  private async resolveProcedure(report: SubmitReportRequestDto): Promise<SubmitReportRequestDto> {
+    if (report.procedureRef === undefined) return report;
+    const procedure = await this.procedures.find(report.procedureRef);
+    if (!procedure) throw unknownReference('procedureRef', report.procedureRef);
+    const conflicts: FieldProblem[] = (
+      [
+        ['clinicId', procedure.clinicId],
+        ['pigmentId', procedure.pigmentId],
+        ['procedureDate', procedure.procedureDate],
+      ] as const
+    ).flatMap(([field, fixed]) =>
+      report[field] !== undefined && report[field] !== fixed
+        ? [{ field, message: `${field} ${report[field]} does not match procedure ${procedure.procedureRef} (${fixed})` }]
+        : [],
+    );
+    if (conflicts.length > 0) {
+      throw new ProblemError(422, 'procedure-mismatch', 'Unprocessable Content', 'The report contradicts its procedureRef.', conflicts);
+    }
+    return { ...report, clinicId: procedure.clinicId, pigmentId: procedure.pigmentId, procedureDate: procedure.procedureDate };
   }
 }

@@ -1,6 +1,7 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { CurrentPrincipal, type Principal } from '@smp/auth';
+import { ProblemError } from '@smp/http';
 import { SubmitReportCommand, type SubmittedReport } from './submit-report.command.js';
 import { SubmitReportRequestDto } from './submit-report.request.dto.js';
 
@@ -10,7 +11,16 @@ export class SubmitReportHttpController {
 
   @Post()
   @HttpCode(201)
-  submit(@Body() body: SubmitReportRequestDto, @CurrentPrincipal() principal: Principal): Promise<SubmittedReport> {
-    return this.commands.execute(new SubmitReportCommand(body, principal));
+  submit(
+    @Body() body: SubmitReportRequestDto,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<SubmittedReport> {
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
+      throw new ProblemError(400, 'validation-failed', 'The request is not valid', 'The Idempotency-Key header is malformed.', [
+        { field: 'Idempotency-Key', message: 'Idempotency-Key must be 1-200 visible ASCII characters' },
+      ]);
+    }
+    return this.commands.execute(new SubmitReportCommand(body, principal, idempotencyKey));
   }
 }

@@ -15,6 +15,7 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import {
@@ -114,15 +115,28 @@ export class RiskFactorsDto {
 }
 
 export class SubmitReportRequestDto {
-  @IsString()
-  @Matches(IDENTIFIER, { message: 'clinicId must be 1-64 letters, digits, dots, dashes or underscores' })
+  /** Required unless procedureRef is given. */
+  @ValidateIf((report: SubmitReportRequestDto) => report.procedureRef === undefined || report.clinicId !== undefined)
+  @Matches(IDENTIFIER, {
+    message: ({ value }) =>
+      value === undefined
+        ? 'clinicId is required unless procedureRef is given'
+        : 'clinicId must be 1-64 letters, digits, dots, dashes or underscores',
+  })
   clinicId: string;
+
+  /** The reference the clinic gave at the procedure; it fixes clinic, pigment and procedure date. */
+  @IsOptional()
+  @Matches(/^PR-[A-Z2-9]{10}$/, { message: 'procedureRef must look like PR-7KQ2M9XHTA' })
+  procedureRef?: string;
 
   @IsOptional()
   @IsString()
   @Matches(IDENTIFIER, { message: 'pigmentId must be 1-64 letters, digits, dots, dashes or underscores' })
   pigmentId?: string;
 
+  /** Required unless procedureRef is given. */
+  @ValidateIf((report: SubmitReportRequestDto) => report.procedureRef === undefined || report.procedureDate !== undefined)
   @IsCalendarDate()
   procedureDate: string;
 

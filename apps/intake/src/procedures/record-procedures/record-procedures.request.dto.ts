@@ -1,0 +1,33 @@
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsCalendarDate } from '@smp/http';
+
+export class ProcedureEntryDto {
+  @IsCalendarDate()
+  date: string;
+
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'pigmentId must be 1-64 letters, digits, dots, dashes or underscores' })
+  pigmentId: string;
+
+  /** How many procedures of this kind the clinic performed that day. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  count: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  sessionNumber?: number;
+}
+
+export class RecordProceduresRequestDto {
+  @IsArray()
+  @ArrayMinSize(1, { message: 'procedures must list at least one entry' })
+  @ArrayMaxSize(1_000, { message: 'procedures must list at most 1,000 entries per call' })
+  @ValidateNested({ each: true })
+  @Type(() => ProcedureEntryDto)
+  procedures: ProcedureEntryDto[];
+}
