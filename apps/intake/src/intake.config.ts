@@ -23,4 +23,10 @@ export class IntakeConfig extends CommonConfig {
   @IsOptional()
   @Matches(/^[\w-]{24,200}$/, { message: 'must be 24-200 letters, digits, dashes or underscores' })
   SMP_ADMIN_KEY: string = '';
+
+  /** Anonymous reports accepted per client IP per minute. */
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  ANONYMOUS_REPORTS_PER_MINUTE: number = 30;
 }

@@ -1,5 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '@smp/auth';
 import { HealthModule, loggingModule } from '@smp/http';
@@ -24,6 +25,7 @@ export class IntakeModule {
         ),
         MessagingModule.forRoot({ brokers: config.kafkaBrokers, clientId: `${config.KAFKA_CLIENT_ID}-intake` }),
         CqrsModule.forRoot(),
+        ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: config.ANONYMOUS_REPORTS_PER_MINUTE }]),
         HealthModule,
         AuthModule,
         ReportsModule,

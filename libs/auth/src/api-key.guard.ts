@@ -11,9 +11,13 @@ const PRINCIPAL = Symbol('principal');
 /** The roles allowed on a route. Routes without it are open to anonymous callers too. */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
-export const CurrentPrincipal = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): Principal =>
-    context.switchToHttp().getRequest<FastifyRequest & { [PRINCIPAL]?: Principal }>()[PRINCIPAL] ?? { kind: 'anonymous' },
+/** Who made the request, as ApiKeyGuard (a global guard, so it runs first) established it. */
+export function principalOf(request: object): Principal {
+  return (request as { [PRINCIPAL]?: Principal })[PRINCIPAL] ?? { kind: 'anonymous' };
+}
+
+export const CurrentPrincipal = createParamDecorator((_data: unknown, context: ExecutionContext): Principal =>
+  principalOf(context.switchToHttp().getRequest()),
 );
 
 /**

@@ -34,6 +34,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.status >= 500) {
       this.logger.error({ correlationId, err: exception }, `${request.method} ${request.routeOptions?.url ?? request.url} failed`);
     }
+    // The rate limiter sets Retry-After itself; a 429 must never leave without one.
+    if (problem.status === 429 && !reply.hasHeader('retry-after')) headers['retry-after'] = '60';
     void reply
       .status(problem.status)
       .headers({ ...headers, 'content-type': 'application/problem+json; charset=utf-8' })
@@ -57,9 +59,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const body = exception.getResponse();
       const detail = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? exception.message);
-      const headers: Record<string, string> = {};
-      if (status === 429) headers['retry-after'] = String((exception as { retryAfter?: number }).retryAfter ?? 1);
-      return { problem: { type: 'about:blank', title: titleFor(status), status, detail }, headers };
+      return { problem: { type: 'about:blank', title: titleFor(status), status, detail }, headers: {} };
     }
     // Fastify's own request errors (bad JSON, body too large, wrong content type) carry a 4xx statusCode.
     const statusCode = (exception as { statusCode?: unknown })?.statusCode;

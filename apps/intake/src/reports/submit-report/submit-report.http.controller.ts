@@ -1,7 +1,8 @@
-import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { CurrentPrincipal, type Principal } from '@smp/auth';
 import { ProblemError } from '@smp/http';
+import { AnonymousRateLimitGuard } from './anonymous-rate-limit.guard.js';
 import { SubmitReportCommand, type SubmittedReport } from './submit-report.command.js';
 import { SubmitReportRequestDto } from './submit-report.request.dto.js';
 
@@ -9,8 +10,10 @@ import { SubmitReportRequestDto } from './submit-report.request.dto.js';
 export class SubmitReportHttpController {
   constructor(private readonly commands: CommandBus) {}
 
+  /** Open to anonymous clients (rate-limited per IP) and to API keys. */
   @Post()
   @HttpCode(201)
+  @UseGuards(AnonymousRateLimitGuard)
   submit(
     @Body() body: SubmitReportRequestDto,
     @CurrentPrincipal() principal: Principal,
