@@ -107,4 +107,45 @@ describe('follow-ups, nullification and versions', () => {
     expect((await call(`${system.intake}/v1/reports/SMP-2026-999999/versions`, { key: system.adminKey })).status).toBe(404);
     expect((await call(`${system.intake}/v1/reports/not-a-case/versions`, { key: system.adminKey })).status).toBe(400);
   });
+
+  it('flags a likely duplicate for admins to review, and never drops it', async () => {
+    const body = {
+      clinicId: clinicB.clinicId,
+      procedureDate: '2026-06-20',
+      reporter: { type: 'client' },
+      patient: { ageYears: 41, sex: 'female' },
+      effects: [{ category: 'allergic_reaction', onsetDate: '2026-06-22', severity: 'moderate' }],
+    };
+    const first = await call(`${system.intake}/v1/reports`, { body });
+    const second = await call(`${system.intake}/v1/reports`, { body: { ...body, reporter: { type: 'clinic' } }, key: clinicB.key });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    const other = await call(`${system.intake}/v1/reports`, {
+      body: {
+        ...body,
+        procedureDate: '2026-06-21',
+        effects: [{ category: 'allergic_reaction', onsetDate: '2026-06-22', severity: 'moderate' }],
+      },
+    });
+    expect(other.status).toBe(201);
+
+    const url = `${system.intake}/v1/reports?possibleDuplicate=true`;
+    const flagged = await eventually(
+      async () => {
+        const { body: list } = await call(url, { key: system.adminKey });
+        return list.items.find((item: { caseId: string }) => item.caseId === second.body.caseId);
+      },
+      10_000,
+      'the duplicate flag',
+    );
+    expect(flagged).toMatchObject({
+      clinicId: clinicB.clinicId,
+      candidates: [{ caseId: first.body.caseId, reasons: expect.arrayContaining(['same procedure date']) }],
+    });
+    expect(flagged.candidates[0].score).toBeGreaterThanOrEqual(0.5);
+    expect(flagged.candidates.map((candidate: { caseId: string }) => candidate.caseId)).not.toContain(other.body.caseId);
+
+    expect((await call(url)).status).toBe(401);
+    expect((await call(url, { key: clinicB.key })).status).toBe(403);
+    expect((await call(`${system.intake}/v1/reports`, { key: system.adminKey })).status).toBe(400);
+  });
 });

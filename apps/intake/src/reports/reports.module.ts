@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CaseRepository } from '../cases/case.repository.js';
+import { DuplicatesModule } from '../duplicates/duplicates.module.js';
 import { ProceduresModule } from '../procedures/procedures.module.js';
 import { RegistryModule } from '../registry/registry.module.js';
 import { FollowUpReportHandler } from './follow-up-report/follow-up-report.handler.js';
@@ -12,7 +13,7 @@ import { SubmitReportHandler } from './submit-report/submit-report.handler.js';
 import { SubmitReportHttpController } from './submit-report/submit-report.http.controller.js';
 
 @Module({
-  imports: [RegistryModule, ProceduresModule],
+  imports: [RegistryModule, ProceduresModule, DuplicatesModule],
   controllers: [SubmitReportHttpController, FollowUpReportHttpController, NullifyReportHttpController, ListCaseVersionsHttpController],
   providers: [CaseRepository, SubmitReportHandler, FollowUpReportHandler, NullifyReportHandler, ListCaseVersionsHandler],
 })

@@ -4,6 +4,7 @@ import { CaseDetails1763769600002 } from './1763769600002-case-details.js';
 import { RegistriesAndKeys1763769600003 } from './1763769600003-registries-and-keys.js';
 import { CaseLifecycle1763769600004 } from './1763769600004-case-lifecycle.js';
 import { ProceduresAndIdempotency1763769600005 } from './1763769600005-procedures-and-idempotency.js';
+import { PossibleDuplicates1763769600006 } from './1763769600006-possible-duplicates.js';
 
 export const INTAKE_SCHEMA: SchemaOwner = {
   schema: 'intake',
@@ -13,5 +14,6 @@ export const INTAKE_SCHEMA: SchemaOwner = {
     RegistriesAndKeys1763769600003,
     CaseLifecycle1763769600004,
     ProceduresAndIdempotency1763769600005,
+    PossibleDuplicates1763769600006,
   ],
 };

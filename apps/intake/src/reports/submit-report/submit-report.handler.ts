@@ -4,6 +4,7 @@ import { assertClinicAccess } from '@smp/auth';
 import { SERIOUS_REPORTING_BUSINESS_DAYS, addBusinessDays, reportRuleViolations, seriousReasons, todayUtc } from '@smp/domain';
 import { ProblemError, type FieldProblem } from '@smp/http';
 import { CaseRepository } from '../../cases/case.repository.js';
+import { DuplicateScreening } from '../../duplicates/duplicate-screening.service.js';
 import { IntakeConfig } from '../../intake.config.js';
 import { OutboxWrittenEvent } from '../../outbox/outbox-written.event.js';
 import { ProcedureRepository } from '../../procedures/procedure.repository.js';
@@ -19,6 +20,7 @@ export class SubmitReportHandler implements ICommandHandler<SubmitReportCommand,
     private readonly registry: RegistryRepository,
     private readonly procedures: ProcedureRepository,
     private readonly events: EventBus,
+    private readonly duplicates: DuplicateScreening,
     private readonly config: IntakeConfig,
   ) {}
 
@@ -41,10 +43,11 @@ export class SubmitReportHandler implements ICommandHandler<SubmitReportCommand,
     const followUpToken = randomBytes(24).toString('base64url');
     const requestHash = createHash('sha256').update(JSON.stringify(given)).digest();
 
-    const { narrative, reporter, effects, procedureRef: _procedureRef, ...facts } = report;
+    const { narrative, reporter, effects, procedureRef: _procedureRef, ...rest } = report;
+    const facts = { ...rest, reporterType: reporter.type, effects: effects.map(({ description: _description, ...effect }) => effect) };
     const outcome = await this.cases.openCase(
       {
-        facts: { ...facts, reporterType: reporter.type, effects: effects.map(({ description: _description, ...effect }) => effect) },
+        facts,
         personal: {
           contact: reporter.contact ?? null,
           narrative: narrative ?? null,
@@ -66,7 +69,11 @@ export class SubmitReportHandler implements ICommandHandler<SubmitReportCommand,
         'This Idempotency-Key was used with a different request body.',
       );
     }
-    if (outcome.kind === 'opened') this.events.publish(new OutboxWrittenEvent());
+    if (outcome.kind === 'opened') {
+      this.events.publish(new OutboxWrittenEvent());
+      // Flags for review only; the client's answer does not wait for it.
+      void this.duplicates.screen(outcome.response.caseId, facts);
+    }
     return outcome.response;
   }
 
