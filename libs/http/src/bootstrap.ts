@@ -4,12 +4,15 @@ import { Logger } from 'nestjs-pino';
 import { CORRELATION_HEADER, correlationIdFor } from './correlation-id.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 import { createValidationPipe } from './validation.js';
+import { setupOpenApi, type OpenApiOptions } from './openapi.js';
 
 export interface HttpAppOptions {
   port: number;
   host?: string;
   /** Largest accepted request body, in bytes. */
   bodyLimit?: number;
+  /** Serve /docs and /docs-json. */
+  openApi?: OpenApiOptions;
 }
 
 /**
@@ -32,6 +35,7 @@ export async function startHttpApp(module: unknown, options: HttpAppOptions): Pr
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();
+  if (options.openApi) setupOpenApi(app, options.openApi);
   await app.listen(options.port, options.host ?? '127.0.0.1');
   return app;
 }

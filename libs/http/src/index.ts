@@ -6,3 +6,4 @@ export * from './logging.js';
 export * from './bootstrap.js';
 export * from './health/health.module.js';
 export * from './validators.js';
+export * from './openapi.js';

@@ -1,11 +1,14 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles, type Principal } from '@smp/auth';
 import type { CaseVersionResult } from '../follow-up-report/follow-up-report.command.js';
 import { CaseIdParamDto } from '../case-id.param.dto.js';
 import { NullifyReportCommand } from './nullify-report.command.js';
 import { NullifyReportRequestDto } from './nullify-report.request.dto.js';
 
+@ApiTags('reports')
+@ApiBearerAuth()
 @Controller('v1/reports')
 export class NullifyReportHttpController {
   constructor(private readonly commands: CommandBus) {}
@@ -14,6 +17,23 @@ export class NullifyReportHttpController {
   @Post(':caseId/nullification')
   @HttpCode(201)
   @Roles('clinic', 'admin')
+  @ApiOperation({
+    summary: 'Nullify a duplicate or erroneous case',
+    description: 'A new version that takes the case out of every count; earlier versions are kept.',
+  })
+  @ApiParam({ name: 'caseId', example: 'SMP-2026-000043' })
+  @ApiBody({
+    type: NullifyReportRequestDto,
+    examples: { duplicate: { summary: 'Reported twice', value: { reason: 'duplicate', duplicateOf: 'SMP-2026-000042' } } },
+  })
+  @ApiResponse({
+    status: 201,
+    description: 'The nullifying version.',
+    schema: {
+      example: { caseId: 'SMP-2026-000043', version: 2, serious: false, seriousReasons: [], reportingDueBy: null, nullified: true },
+    },
+  })
+  @ApiResponse({ status: 404, description: 'No such case, or not yours.' })
   nullify(
     @Param() { caseId }: CaseIdParamDto,
     @Body() body: NullifyReportRequestDto,
