@@ -62,7 +62,7 @@ describe('authorisation of every endpoint', () => {
     },
     {
       name: 'POST /v1/reports/{caseId}/nullification',
-      expected: { anonymous: 401, 'clinic A': 201, 'clinic B': 404, regulator: 403, admin: 201 },
+      expected: { anonymous: 401, 'clinic A': 201, 'clinic B': 404, regulator: 404, admin: 201 },
       request: async () => ({ url: `${system.intake}/v1/reports/${await newCase()}/nullification`, body: { reason: 'erroneous' } }),
     },
     {

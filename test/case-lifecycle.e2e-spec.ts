@@ -79,7 +79,9 @@ describe('follow-ups, nullification and versions', () => {
 
     const nullifyUrl = `${system.intake}/v1/reports/${caseId}/nullification`;
     expect((await call(nullifyUrl, { body: { reason: 'duplicate' } })).status).toBe(401);
-    expect((await call(nullifyUrl, { body: { reason: 'duplicate' }, key: regulatorKey })).status).toBe(403);
+    expect((await call(nullifyUrl, { body: { reason: 'duplicate' }, key: regulatorKey })).status).toBe(404);
+    // The token lets the reporter withdraw, not declare a duplicate.
+    expect((await call(nullifyUrl, { body: { reason: 'duplicate' }, headers: { 'x-follow-up-token': followUpToken } })).status).toBe(404);
     expect((await call(nullifyUrl, { body: { reason: 'duplicate' }, key: clinicB.key })).status).toBe(404);
     const nullified = await call(nullifyUrl, { body: { reason: 'erroneous' }, key: clinicA.key });
     expect(nullified.body).toMatchObject({ version: 4, nullified: true, reportingDueBy: null });

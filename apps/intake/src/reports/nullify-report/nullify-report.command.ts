@@ -8,6 +8,7 @@ export class NullifyReportCommand extends Command<CaseVersionResult> {
     readonly caseId: string,
     readonly request: NullifyReportRequestDto,
     readonly principal: Principal,
+    readonly followUpToken?: string,
   ) {
     super();
   }

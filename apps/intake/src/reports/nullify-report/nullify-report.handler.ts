@@ -8,7 +8,7 @@ import type { CaseVersionResult } from '../follow-up-report/follow-up-report.com
 import { NullifyReportCommand } from './nullify-report.command.js';
 
 /**
- * A duplicate or erroneous case is nullified: a new version that keeps every
+ * A duplicate, erroneous or withdrawn case is nullified: a new version that keeps every
  * earlier one, and takes the case out of every count.
  */
 @CommandHandler(NullifyReportCommand)
@@ -18,8 +18,12 @@ export class NullifyReportHandler implements ICommandHandler<NullifyReportComman
     private readonly events: EventBus,
   ) {}
 
-  async execute({ caseId, request, principal }: NullifyReportCommand): Promise<CaseVersionResult> {
-    const stored = authorizeCaseAccess(principal, await this.cases.find(caseId), caseId, { allowToken: false });
+  async execute({ caseId, request, principal, followUpToken }: NullifyReportCommand): Promise<CaseVersionResult> {
+    // The reporter may withdraw their own report with the follow-up token; other reasons are for the clinic or an admin.
+    const stored = authorizeCaseAccess(principal, await this.cases.find(caseId), caseId, {
+      followUpToken,
+      allowToken: request.reason === 'withdrawn_by_reporter',
+    });
     const result = { caseId, serious: stored.serious, seriousReasons: stored.seriousReasons, reportingDueBy: null, nullified: true };
     if (stored.nullified) return { ...result, version: stored.version };
     if (request.duplicateOf === caseId) {

@@ -1,7 +1,7 @@
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { CASE_ID_PATTERN } from '@smp/domain';
 
-export const NULLIFICATION_REASONS = ['duplicate', 'erroneous'] as const;
+export const NULLIFICATION_REASONS = ['duplicate', 'erroneous', 'withdrawn_by_reporter'] as const;
 
 export class NullifyReportRequestDto {
   @IsIn(NULLIFICATION_REASONS, { message: `reason must be one of ${NULLIFICATION_REASONS.join(', ')}` })
