@@ -1,5 +1,6 @@
 import { call, createKey, registerClinic, startSystem, type RunningSystem } from './support/running-system.js';
-import { eventually } from './support/environment.js';
+import { REPORT_AMENDED_V1, REPORT_NULLIFIED_V1, REPORT_SUBMITTED_V1, TOPICS } from '@smp/contracts';
+import { eventually, testKafka, unique } from './support/environment.js';
 
 /**
  * A case's life: follow-ups add and withdraw side effects, seriousness and the
@@ -35,6 +36,7 @@ describe('follow-ups, nullification and versions', () => {
     );
 
   it('moves the counts with each version and keeps every version', async () => {
+    const startedAt = new Date(Date.now() - 1_000).toISOString();
     const submitted = await call(`${system.intake}/v1/reports`, {
       body: {
         clinicId: clinicA.clinicId,
@@ -97,6 +99,37 @@ describe('follow-ups, nullification and versions', () => {
     ]);
     expect(JSON.stringify(versions.body)).not.toMatch(/example\.org|antibiotics/);
     expect(versions.body.versions[2].facts.effects.map((effect: { category: string }) => effect.category)).toEqual(['infection']);
+
+    // The published report events carry each version's whole effect set.
+    const consumer = testKafka(unique('reports')).consumer({ groupId: unique('reports') });
+    const published: Array<[string, number, string[], boolean]> = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic: TOPICS.reports, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const value = JSON.parse(message.value!.toString());
+        // Only this run's events, even against a broker kept from earlier runs.
+        if (value.caseId !== caseId || value.clinicId !== clinicA.clinicId || String(message.headers!.ce_time) < startedAt) return;
+        const type = String(message.headers!.ce_type);
+        published.push([
+          type,
+          value.caseVersion,
+          value.effects.map((effect: { category: string }) => effect.category).sort(),
+          value.nullified,
+        ]);
+      },
+    });
+    try {
+      await eventually(async () => (published.length >= 4 ? true : undefined), 20_000, 'four report events');
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(published).toEqual([
+      [REPORT_SUBMITTED_V1, 1, ['inflammation'], false],
+      [REPORT_AMENDED_V1, 2, ['infection', 'inflammation'], false],
+      [REPORT_AMENDED_V1, 3, ['infection'], false],
+      [REPORT_NULLIFIED_V1, 4, ['infection'], true],
+    ]);
 
     const asAdmin = await call(`${system.intake}/v1/reports/${caseId}/versions`, { key: system.adminKey });
     expect(asAdmin.body.versions[0].personal.contact).toEqual({ email: 'private@example.org' });
