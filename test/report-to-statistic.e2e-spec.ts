@@ -218,6 +218,14 @@ describe('a report, from intake to the clinic incidence figures', () => {
     const { clinicId } = await registerClinic(system);
     await post(report(clinicId));
     await eventually(async () => ((await incidence(clinicId)).rows.length === 2 ? true : undefined), 15_000, 'a report after the poison');
+
+    const metrics = await (await fetch(`${system.projector}/metrics`)).text();
+    expect(Number(/smp_projector_dead_letters_total\{topic="smp\.side-effects\.v1"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(/smp_projector_events_applied_total\{topic="smp\.side-effects\.v1"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(
+      2,
+    );
+    expect(metrics).toMatch(/smp_projector_consumer_lag\{topic="smp\.side-effects\.v1",partition="\d+"\} \d+/);
+    expect(metrics).toMatch(/smp_projector_batch_seconds_count\{topic="smp\.side-effects\.v1"\} \d+/);
   });
 
   it('reports Postgres and Kafka on /health of every app', async () => {

@@ -4,7 +4,14 @@ import { HealthModule, loggingModule } from '@smp/http';
 import { MessagingModule } from '@smp/messaging';
 import { PROJECTOR_SCHEMA, dataSourceOptions } from '@smp/persistence';
 import { ProjectorConfig } from './projector.config.js';
-import { SideEffectsConsumer } from './side-effects/side-effects.consumer.js';
+import { ProceduresProjection } from './procedures/procedures.projection.js';
+import { ProceduresStore } from './procedures/procedures.store.js';
+import { Inbox } from './projection/inbox.js';
+import { MetricsHttpController } from './projection/metrics.http.controller.js';
+import { ProjectionConsumer } from './projection/projection.consumer.js';
+import { ProjectorMetrics } from './projection/projector.metrics.js';
+import { TOPIC_PROJECTIONS } from './projection/topic-projection.js';
+import { SideEffectsProjection } from './side-effects/side-effects.projection.js';
 import { SideEffectsStore } from './side-effects/side-effects.store.js';
 
 @Global()
@@ -21,7 +28,22 @@ export class ProjectorModule {
         MessagingModule.forRoot({ brokers: config.kafkaBrokers, clientId: `${config.KAFKA_CLIENT_ID}-projector` }),
         HealthModule,
       ],
-      providers: [{ provide: ProjectorConfig, useValue: config }, SideEffectsStore, SideEffectsConsumer],
+      controllers: [MetricsHttpController],
+      providers: [
+        { provide: ProjectorConfig, useValue: config },
+        SideEffectsStore,
+        SideEffectsProjection,
+        ProceduresStore,
+        ProceduresProjection,
+        {
+          provide: TOPIC_PROJECTIONS,
+          inject: [SideEffectsProjection, ProceduresProjection],
+          useFactory: (...projections: unknown[]) => projections,
+        },
+        Inbox,
+        ProjectorMetrics,
+        ProjectionConsumer,
+      ],
       exports: [ProjectorConfig],
     };
   }

@@ -7,14 +7,17 @@ export interface SideEffectState {
   category: string;
   caseVersion: number;
   clinicId: string;
+  pigmentId: string | null;
   /** First day of the procedure month, YYYY-MM-01. */
   procedureMonth: string;
   serious: boolean;
   counted: boolean;
 }
 
-export interface ClinicMonthDelta {
-  clinicId: string;
+/** A change to one cell of a read model: per clinic or per pigment, × category × procedure month. */
+export interface CellDelta {
+  /** The clinic id or the pigment id. */
+  subject: string;
   category: string;
   procedureMonth: string;
   reports: number;
@@ -23,7 +26,8 @@ export interface ClinicMonthDelta {
 
 export interface Projection {
   states: SideEffectState[];
-  deltas: ClinicMonthDelta[];
+  clinicDeltas: CellDelta[];
+  pigmentDeltas: CellDelta[];
 }
 
 /** A side effect as one case version left it: recorded (counted) or retracted (not counted). */
@@ -31,47 +35,66 @@ export type SideEffectChange = SideEffectRecordedV1 & { retracted: boolean };
 
 export const stateKey = (caseId: string, category: string): string => `${caseId}\u0000${category}`;
 
+class DeltaTable {
+  private readonly cells = new Map<string, CellDelta>();
+
+  add(subject: string, category: string, procedureMonth: string, reports: number, serious: number): void {
+    const key = `${subject}\u0000${category}\u0000${procedureMonth}`;
+    const cell = this.cells.get(key) ?? { subject, category, procedureMonth, reports: 0, serious: 0 };
+    cell.reports += reports;
+    cell.serious += serious;
+    this.cells.set(key, cell);
+  }
+
+  /** Non-zero changes in one fixed order, so that concurrent writers lock rows alike and cannot deadlock. */
+  changes(): CellDelta[] {
+    return [...this.cells.values()]
+      .filter((cell) => cell.reports !== 0 || cell.serious !== 0)
+      .sort((x, y) => compare(x.subject, y.subject) || compare(x.category, y.category) || compare(x.procedureMonth, y.procedureMonth));
+  }
+}
+
+const compare = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+
 /**
  * Folds a batch of side-effect events, in log order, into the state changes and
- * the per-(clinic, category, month) count deltas they cause. Counts follow the
- * latest version of each case: an event older than or equal to the applied
- * version changes nothing; a newer one first takes back what the previous
- * version contributed. Pure: the caller loads `prior` and writes the result.
+ * the per-clinic and per-pigment (category, procedure month) count deltas they
+ * cause. Counts follow the latest version of each case: an event older than or
+ * equal to the applied version changes nothing; a newer one first takes back
+ * what the previous version contributed, then counts itself unless it is a
+ * retraction. Pure: the caller loads `prior` and writes the result.
  */
 export function projectSideEffects(events: readonly SideEffectChange[], prior: ReadonlyMap<string, SideEffectState>): Projection {
   const current = new Map(prior);
   const changed = new Set<string>();
-  const deltas = new Map<string, ClinicMonthDelta>();
+  const clinics = new DeltaTable();
+  const pigments = new DeltaTable();
 
-  const add = (clinicId: string, category: string, procedureMonth: string, reports: number, serious: number) => {
-    const key = `${clinicId}\u0000${category}\u0000${procedureMonth}`;
-    const delta = deltas.get(key) ?? { clinicId, category, procedureMonth, reports: 0, serious: 0 };
-    delta.reports += reports;
-    delta.serious += serious;
-    deltas.set(key, delta);
+  const contribute = (state: SideEffectState, sign: 1 | -1) => {
+    const serious = state.serious ? sign : 0;
+    clinics.add(state.clinicId, state.category, state.procedureMonth, sign, serious);
+    if (state.pigmentId) pigments.add(state.pigmentId, state.category, state.procedureMonth, sign, serious);
   };
 
   for (const event of events) {
     const key = stateKey(event.caseId, event.category);
     const before = current.get(key);
     if (before && before.caseVersion >= event.caseVersion) continue;
-    if (before?.counted) add(before.clinicId, before.category, before.procedureMonth, -1, before.serious ? -1 : 0);
+    if (before?.counted) contribute(before, -1);
     const after: SideEffectState = {
       caseId: event.caseId,
       category: event.category,
       caseVersion: event.caseVersion,
       clinicId: event.clinicId,
+      pigmentId: event.pigmentId ?? null,
       procedureMonth: `${monthOf(event.procedureDate)}-01`,
       serious: event.serious,
       counted: !event.retracted,
     };
-    if (after.counted) add(after.clinicId, after.category, after.procedureMonth, 1, after.serious ? 1 : 0);
+    if (after.counted) contribute(after, 1);
     current.set(key, after);
     changed.add(key);
   }
 
-  return {
-    states: [...changed].map((key) => current.get(key)!),
-    deltas: [...deltas.values()].filter((delta) => delta.reports !== 0 || delta.serious !== 0),
-  };
+  return { states: [...changed].map((key) => current.get(key)!), clinicDeltas: clinics.changes(), pigmentDeltas: pigments.changes() };
 }

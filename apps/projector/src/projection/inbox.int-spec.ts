@@ -1,0 +1,102 @@
+import type { DataSource } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import { PROCEDURES_RECORDED_V1, SIDE_EFFECT_RECORDED_V1, SIDE_EFFECT_RETRACTED_V1, type SideEffectRecordedV1 } from '@smp/contracts';
+import { PROJECTOR_SCHEMA } from '@smp/persistence';
+import { migratedDataSource } from '../../../../test/support/database.js';
+import { unique } from '../../../../test/support/environment.js';
+import { ProceduresProjection } from '../procedures/procedures.projection.js';
+import { ProceduresStore } from '../procedures/procedures.store.js';
+import { SideEffectsProjection } from '../side-effects/side-effects.projection.js';
+import { SideEffectsStore } from '../side-effects/side-effects.store.js';
+import { Inbox } from './inbox.js';
+
+describe(`${Inbox.name} and the projections against the real Postgres`, () => {
+  let db: DataSource;
+  let sut: Inbox;
+  const sideEffects = new SideEffectsProjection(new SideEffectsStore());
+  const procedures = new ProceduresProjection(new ProceduresStore());
+
+  beforeAll(async () => {
+    db = await migratedDataSource(PROJECTOR_SCHEMA);
+    sut = new Inbox(db);
+  });
+  afterAll(() => db?.destroy());
+
+  const counts = (table: 'clinic' | 'pigment', subject: string) =>
+    db.query(
+      `SELECT category, to_char(procedure_month, 'YYYY-MM') AS month, reports, serious
+         FROM projector.${table}_category_month WHERE ${table}_id = $1 AND reports <> 0 ORDER BY category, month`,
+      [subject],
+    );
+
+  const event = (data: Partial<SideEffectRecordedV1> & { clinicId: string; caseId: string }, type = SIDE_EFFECT_RECORDED_V1) => ({
+    id: randomUUID(),
+    type,
+    data: {
+      caseVersion: 1,
+      category: 'allergic_reaction',
+      severity: 'mild',
+      serious: false,
+      procedureDate: '2026-01-20',
+      onsetDate: '2026-01-21',
+      ...data,
+    },
+  });
+
+  it('applies each event id once, however often the batch is delivered', async () => {
+    const clinicId = unique('clinic');
+    const pigmentId = unique('pigment');
+    const batch = [
+      event({ clinicId, pigmentId, caseId: 'SMP-2026-900001' }),
+      event({ clinicId, pigmentId, caseId: 'SMP-2026-900002', serious: true }),
+    ];
+    expect(await sut.apply(sideEffects, batch)).toBe(2);
+    expect(await sut.apply(sideEffects, batch)).toBe(0);
+    expect(await sut.apply(sideEffects, [batch[1], batch[1]])).toBe(0);
+    expect(await counts('clinic', clinicId)).toEqual([{ category: 'allergic_reaction', month: '2026-01', reports: 2, serious: 1 }]);
+    expect(await counts('pigment', pigmentId)).toEqual([{ category: 'allergic_reaction', month: '2026-01', reports: 2, serious: 1 }]);
+  });
+
+  it('counts the latest version only: amendments move counts, retractions remove them, stale versions change nothing', async () => {
+    const clinicId = unique('clinic');
+    const caseId = 'SMP-2026-900003';
+    await sut.apply(sideEffects, [event({ clinicId, caseId })]);
+    await sut.apply(sideEffects, [
+      event({ clinicId, caseId, caseVersion: 2, procedureDate: '2026-02-03', onsetDate: '2026-02-04', serious: true }),
+    ]);
+    await sut.apply(sideEffects, [event({ clinicId, caseId, caseVersion: 1 })]);
+    expect(await counts('clinic', clinicId)).toEqual([{ category: 'allergic_reaction', month: '2026-02', reports: 1, serious: 1 }]);
+    await sut.apply(sideEffects, [event({ clinicId, caseId, caseVersion: 3 }, SIDE_EFFECT_RETRACTED_V1)]);
+    expect(await counts('clinic', clinicId)).toEqual([]);
+  });
+
+  it('leaves nothing behind when the batch fails: inbox and counts roll back together', async () => {
+    const clinicId = unique('clinic');
+    const good = event({ clinicId, caseId: 'SMP-2026-900004' });
+    const bad = event({ clinicId, caseId: 'SMP-2026-900005', procedureDate: '2026-99-99' });
+    await expect(sut.apply(sideEffects, [good, bad])).rejects.toThrow();
+    expect(await counts('clinic', clinicId)).toEqual([]);
+    expect(await sut.apply(sideEffects, [good])).toBe(1);
+    expect(await counts('clinic', clinicId)).toEqual([{ category: 'allergic_reaction', month: '2026-01', reports: 1, serious: 0 }]);
+  });
+
+  it('adds procedures to the per clinic × pigment × month denominators once', async () => {
+    const clinicId = unique('clinic');
+    const recorded = (procedureDate: string, count: number) => ({
+      id: randomUUID(),
+      type: PROCEDURES_RECORDED_V1,
+      data: { procedureRef: unique('PR'), clinicId, pigmentId: 'PIG-00001', procedureDate, count },
+    });
+    const batch = [recorded('2026-03-01', 4), recorded('2026-03-31', 6), recorded('2026-04-01', 1)];
+    expect(await sut.apply(procedures, batch)).toBe(3);
+    expect(await sut.apply(procedures, batch)).toBe(0);
+    const rows = await db.query(
+      `SELECT to_char(procedure_month, 'YYYY-MM') AS month, procedures FROM projector.procedures_month WHERE clinic_id = $1 ORDER BY month`,
+      [clinicId],
+    );
+    expect(rows).toEqual([
+      { month: '2026-03', procedures: 10 },
+      { month: '2026-04', procedures: 1 },
+    ]);
+  });
+});

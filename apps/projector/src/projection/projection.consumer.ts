@@ -1,0 +1,150 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import kafkajs, { type Batch, type Consumer, type Kafka, type Producer } from 'kafkajs';
+import { isTransientDatabaseError } from '@smp/http';
+import { KAFKA, readEvent, sendDeadLetters, type DeadLetter } from '@smp/messaging';
+import { ProjectorConfig } from '../projector.config.js';
+import { Inbox, type ReceivedEvent } from './inbox.js';
+import { ProjectorMetrics } from './projector.metrics.js';
+import { TOPIC_PROJECTIONS, type TopicProjection } from './topic-projection.js';
+
+/**
+ * One consumer group over every projected topic. Each batch is validated,
+ * poison messages go to `<topic>.dlq`, the rest are applied in one database
+ * transaction through the inbox, and only then is the offset committed. A
+ * crash at any point replays the batch, and the inbox makes the replay a no-op.
+ */
+@Injectable()
+export class ProjectionConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ProjectionConsumer.name);
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+  private readonly byTopic: Map<string, TopicProjection>;
+  private lagTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(TOPIC_PROJECTIONS) projections: TopicProjection[],
+    private readonly inbox: Inbox,
+    private readonly metrics: ProjectorMetrics,
+    private readonly config: ProjectorConfig,
+  ) {
+    this.byTopic = new Map(projections.map((projection) => [projection.topic, projection]));
+    this.consumer = kafka.consumer({ groupId: config.PROJECTOR_GROUP_ID, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.producer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [...this.byTopic.keys()], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        const timer = this.metrics.batchSeconds.startTimer({ topic: batch.topic });
+        await this.handle(batch, heartbeat);
+        timer();
+        resolveOffset(batch.lastOffset());
+        await this.consumer.commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() },
+        ]);
+        this.metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(batch.offsetLag())));
+      },
+    });
+    this.lagTimer = setInterval(() => void this.refreshLag(), 5_000).unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.lagTimer);
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+  }
+
+  private async handle(batch: Batch, heartbeat: () => Promise<void>): Promise<void> {
+    const projection = this.byTopic.get(batch.topic)!;
+    const valid: Array<ReceivedEvent & { offset: string }> = [];
+    const poison: DeadLetter[] = [];
+    for (const message of batch.messages) {
+      const read = readEvent(message, projection.types, projection.contract);
+      if (read.ok) valid.push({ id: read.id, type: read.type, data: read.data, offset: message.offset });
+      else poison.push({ topic: batch.topic, partition: batch.partition, message, reason: read.reason });
+    }
+
+    try {
+      this.count(batch.topic, valid.length, await this.withRetries(() => this.inbox.apply(projection, valid)));
+    } catch (error) {
+      if (isTransientDatabaseError(error)) throw error; // not the events' fault: kafkajs retries the batch
+      this.logger.warn(
+        `batch ${batch.topic}/${batch.partition}@${batch.firstOffset()} failed (${(error as Error).message}); applying one by one`,
+      );
+      for (const event of valid) {
+        try {
+          this.count(batch.topic, 1, await this.withRetries(() => this.inbox.apply(projection, [event])));
+        } catch (eventError) {
+          if (isTransientDatabaseError(eventError)) throw eventError;
+          const message = batch.messages.find((candidate) => candidate.offset === event.offset)!;
+          poison.push({
+            topic: batch.topic,
+            partition: batch.partition,
+            message,
+            reason: `handling failed: ${(eventError as Error).message}`,
+          });
+        }
+        await heartbeat();
+      }
+    }
+
+    if (poison.length > 0) {
+      await sendDeadLetters(this.producer, poison);
+      this.metrics.deadLetters.inc({ topic: batch.topic }, poison.length);
+      for (const letter of poison)
+        this.logger.warn(`dead-lettered ${letter.topic}/${letter.partition}@${letter.message.offset}: ${letter.reason}`);
+    }
+  }
+
+  private count(topic: string, received: number, applied: number): void {
+    this.metrics.applied.inc({ topic }, applied);
+    this.metrics.redelivered.inc({ topic }, received - applied);
+  }
+
+  private async withRetries<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (isTransientDatabaseError(error) || attempt >= this.config.PROJECTOR_MAX_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
+  }
+
+  /** Lag of every partition against the group's committed offsets, for partitions with no recent batch too. */
+  private async refreshLag(): Promise<void> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      for (const topic of this.byTopic.keys()) {
+        const [high, committed] = await Promise.all([
+          admin.fetchTopicOffsets(topic),
+          admin.fetchOffsets({ groupId: this.config.PROJECTOR_GROUP_ID, topics: [topic] }),
+        ]);
+        const done = new Map(committed[0]?.partitions.map((partition) => [partition.partition, Number(partition.offset)]) ?? []);
+        for (const partition of high) {
+          const position = done.get(partition.partition) ?? -1;
+          const lag = Number(partition.high) - (position < 0 ? Number(partition.low) : position);
+          this.metrics.lag.set({ topic, partition: String(partition.partition) }, Math.max(0, lag));
+        }
+      }
+    } catch (error) {
+      this.logger.debug(`lag refresh failed: ${(error as Error).message}`);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { SIDE_EFFECT_RECORDED_V1, SIDE_EFFECT_RETRACTED_V1, SideEffectRecordedV1, TOPICS } from '@smp/contracts';
+import type { TopicProjection } from '../projection/topic-projection.js';
+import type { SideEffectChange } from './side-effect-projection.js';
+import { SideEffectsStore } from './side-effects.store.js';
+
+@Injectable()
+export class SideEffectsProjection implements TopicProjection<SideEffectRecordedV1, SideEffectChange> {
+  readonly topic = TOPICS.sideEffects;
+  readonly types = [SIDE_EFFECT_RECORDED_V1, SIDE_EFFECT_RETRACTED_V1];
+  readonly contract = SideEffectRecordedV1;
+
+  constructor(private readonly store: SideEffectsStore) {}
+
+  toChange(type: string, data: SideEffectRecordedV1): SideEffectChange {
+    return { ...data, retracted: type === SIDE_EFFECT_RETRACTED_V1 };
+  }
+
+  apply(tx: EntityManager, changes: readonly SideEffectChange[]): Promise<void> {
+    return this.store.apply(tx, changes);
+  }
+}
