@@ -49,6 +49,8 @@ try {
           ...process.env,
           DATABASE_URL: infrastructure.databaseUrl,
           KAFKA_BROKERS: infrastructure.kafkaBrokers,
+          // Lets the fault tests kill and restart the broker they were given; unset for an external one.
+          ...(process.env.TEST_KAFKA_BROKERS ? {} : { SMP_TEST_KAFKA_DATA_DIR: kafkaDataDir }),
           SMP_TEST_RUN_DIR: path.join(root, 'run'),
           SMP_TEST_LOG_DIR: path.join(root, 'logs'),
           LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
@@ -61,7 +63,10 @@ try {
     jest.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 } finally {
-  if (!process.env.TEST_DATABASE_URL) await dropDatabase(infrastructure.databaseUrl, database);
+  if (!process.env.TEST_DATABASE_URL) {
+    await dropDatabase(infrastructure.databaseUrl, database);
+    await dropDatabase(infrastructure.databaseUrl, `${database}_integration`);
+  }
   await infrastructure.stop();
 }
 process.exit(exitCode);

@@ -9,6 +9,10 @@ export interface RunningSystem {
   /** The bootstrap admin key (SMP_ADMIN_KEY) the system was started with. */
   adminKey: string;
   apps: Record<'intake' | 'projector' | 'insights', RunningApp>;
+  /** Starts an app again (after a kill) with the same environment. */
+  restart(app: 'intake' | 'projector' | 'insights'): Promise<RunningApp>;
+  /** Starts another instance of an app, e.g. a second projector in the same consumer group. */
+  startAnother(app: 'projector', port: number): Promise<RunningApp>;
   stop(): Promise<void>;
 }
 
@@ -31,10 +35,11 @@ export async function startSystem(basePort: number, extraEnv: NodeJS.ProcessEnv 
     ...extraEnv,
   };
   const apps = {} as RunningSystem['apps'];
+  const extras: RunningApp[] = [];
+  const launch = (app: keyof typeof ports) =>
+    startApp(app, { env, port: ports[app], runDir: `${runDir}/${basePort}`, logDir: `${logDir}/${basePort}` });
   try {
-    for (const app of ['intake', 'projector', 'insights'] as const) {
-      apps[app] = await startApp(app, { env, port: ports[app], runDir: `${runDir}/${basePort}`, logDir: `${logDir}/${basePort}` });
-    }
+    for (const app of ['intake', 'projector', 'insights'] as const) apps[app] = await launch(app);
   } catch (error) {
     await Promise.all(Object.values(apps).map((app) => app.stop()));
     throw error;
@@ -45,8 +50,23 @@ export async function startSystem(basePort: number, extraEnv: NodeJS.ProcessEnv 
     projector: `http://127.0.0.1:${ports.projector}`,
     adminKey,
     apps,
+    restart: async (app) => {
+      await apps[app].stop('SIGKILL');
+      apps[app] = await launch(app);
+      return apps[app];
+    },
+    startAnother: async (app, port) => {
+      const another = await startApp(app, {
+        env: { ...env, PROJECTOR_PORT: String(port) },
+        port,
+        runDir: `${runDir}/${basePort}/${port}`,
+        logDir: `${logDir}/${basePort}/${port}`,
+      });
+      extras.push(another);
+      return another;
+    },
     stop: async () => {
-      await Promise.all(Object.values(apps).map((app) => app.stop()));
+      await Promise.all([...Object.values(apps), ...extras].map((app) => app.stop()));
     },
   };
 }

@@ -3,13 +3,14 @@ import { CommonConfig } from '@smp/config';
 import { MigrateCommand } from './commands/migrate.command.js';
 import { KeysCommand } from './commands/keys.command.js';
 import { TopicsCommand } from './commands/topics.command.js';
+import { VerifyCommand } from './commands/verify.command.js';
 
 @Module({})
 export class CliModule {
   static forRoot(config: CommonConfig): DynamicModule {
     return {
       module: CliModule,
-      providers: [{ provide: CommonConfig, useValue: config }, MigrateCommand, TopicsCommand, KeysCommand],
+      providers: [{ provide: CommonConfig, useValue: config }, MigrateCommand, TopicsCommand, KeysCommand, VerifyCommand],
     };
   }
 }

@@ -14,4 +14,13 @@ export class ProjectorConfig extends CommonConfig {
   @Min(1)
   @Max(20)
   PROJECTOR_MAX_ATTEMPTS: number = 3;
+
+  /**
+   * How long the group waits for a silent member before handing its partitions
+   * to the others: a killed instance holds its partitions this long.
+   */
+  @IsInt()
+  @Min(6_000)
+  @Max(300_000)
+  PROJECTOR_SESSION_TIMEOUT_MS: number = 10_000;
 }

@@ -29,7 +29,12 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
     private readonly config: ProjectorConfig,
   ) {
     this.byTopic = new Map(projections.map((projection) => [projection.topic, projection]));
-    this.consumer = kafka.consumer({ groupId: config.PROJECTOR_GROUP_ID, allowAutoTopicCreation: false });
+    this.consumer = kafka.consumer({
+      groupId: config.PROJECTOR_GROUP_ID,
+      allowAutoTopicCreation: false,
+      sessionTimeout: config.PROJECTOR_SESSION_TIMEOUT_MS,
+      heartbeatInterval: Math.floor(config.PROJECTOR_SESSION_TIMEOUT_MS / 10),
+    });
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
