@@ -152,6 +152,19 @@ describe('exact read models under failure', () => {
     180_000,
   );
 
+  it('rebuilds the read models from the topics and swaps them in while reports keep coming', async () => {
+    const before = await call(`${system.insights}/v1/clinics/${clinic.clinicId}/incidence`, { key: system.adminKey });
+    const running = load(30);
+    const { code, output } = await runCli('rebuild');
+    expect(output).toContain('the rebuilt read models are live');
+    expect(code).toBe(0);
+    expect(await running).toBe(30);
+    await expectExact();
+    const after = await call(`${system.insights}/v1/clinics/${clinic.clinicId}/incidence`, { key: system.adminKey });
+    const total = (body: { rows: Array<{ reports: number }> }) => body.rows.reduce((sum, row) => sum + row.reports, 0);
+    expect(total(after.body)).toBeGreaterThan(total(before.body));
+  }, 240_000);
+
   it('has every accepted case in the source tables, exactly once', async () => {
     const { default: pg } = await import('pg');
     const db = new pg.Client({ connectionString: process.env.DATABASE_URL });

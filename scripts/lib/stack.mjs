@@ -6,7 +6,7 @@ import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync, exis
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CACHE, REPO_ROOT } from './setup.mjs';
-import { ensureKafka, kafkaPrerequisiteProblem } from './kafka.mjs';
+import { ensureKafka, kafkaPrerequisiteProblem, stopKafka } from './kafka.mjs';
 import { ensurePostgres } from './postgres.mjs';
 
 export const APPS = ['intake', 'projector', 'insights'];
@@ -30,9 +30,11 @@ export async function startInfrastructure({ root, postgresPort, kafkaPort, datab
       await Promise.allSettled(stops.map((stop) => stop()));
       throw new Error(problem);
     }
-    const kafka = await ensureKafka({ dataDir: path.join(root, 'kafka', 'data'), port: kafkaPort, controllerPort: kafkaPort + 1 });
+    const dataDir = path.join(root, 'kafka', 'data');
+    const kafka = await ensureKafka({ dataDir, port: kafkaPort, controllerPort: kafkaPort + 1 });
     kafkaBrokers = kafka.brokers;
-    if (kafka.startedByUs) stops.push(() => kafka.stop());
+    // By data directory, not pid: a fault test may have killed and restarted the broker meanwhile.
+    if (kafka.startedByUs) stops.push(() => stopKafka({ dataDir }));
   }
   return {
     databaseUrl,

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CommonConfig } from '@smp/config';
 import { MigrateCommand } from './commands/migrate.command.js';
 import { KeysCommand } from './commands/keys.command.js';
+import { RebuildCommand } from './commands/rebuild.command.js';
 import { TopicsCommand } from './commands/topics.command.js';
 import { VerifyCommand } from './commands/verify.command.js';
 
@@ -10,7 +11,7 @@ export class CliModule {
   static forRoot(config: CommonConfig): DynamicModule {
     return {
       module: CliModule,
-      providers: [{ provide: CommonConfig, useValue: config }, MigrateCommand, TopicsCommand, KeysCommand, VerifyCommand],
+      providers: [{ provide: CommonConfig, useValue: config }, MigrateCommand, TopicsCommand, KeysCommand, VerifyCommand, RebuildCommand],
     };
   }
 }

@@ -3,16 +3,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { HealthModule, loggingModule } from '@smp/http';
 import { MessagingModule } from '@smp/messaging';
 import { PROJECTOR_SCHEMA, dataSourceOptions } from '@smp/persistence';
+import { Inbox, ProceduresProjection, ProceduresStore, SideEffectsProjection, SideEffectsStore, TOPIC_PROJECTIONS } from '@smp/read-models';
 import { ProjectorConfig } from './projector.config.js';
-import { ProceduresProjection } from './procedures/procedures.projection.js';
-import { ProceduresStore } from './procedures/procedures.store.js';
-import { Inbox } from './projection/inbox.js';
 import { MetricsHttpController } from './projection/metrics.http.controller.js';
 import { ProjectionConsumer } from './projection/projection.consumer.js';
 import { ProjectorMetrics } from './projection/projector.metrics.js';
-import { TOPIC_PROJECTIONS } from './projection/topic-projection.js';
-import { SideEffectsProjection } from './side-effects/side-effects.projection.js';
-import { SideEffectsStore } from './side-effects/side-effects.store.js';
 
 @Global()
 @Module({})

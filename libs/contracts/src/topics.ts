@@ -13,6 +13,8 @@ export function deadLetterTopic(topic: string): string {
 export interface TopicSpec {
   topic: string;
   numPartitions: number;
+  /** Event topics keep everything (-1): a rebuild replays them from the beginning. */
+  retentionMs?: number;
 }
 
 /**
@@ -20,10 +22,10 @@ export interface TopicSpec {
  * partitions bound how many projector instances can share the work.
  */
 export const TOPIC_SPECS: readonly TopicSpec[] = [
-  { topic: TOPICS.sideEffects, numPartitions: 6 },
+  { topic: TOPICS.sideEffects, numPartitions: 6, retentionMs: -1 },
   { topic: deadLetterTopic(TOPICS.sideEffects), numPartitions: 1 },
-  { topic: TOPICS.reports, numPartitions: 6 },
+  { topic: TOPICS.reports, numPartitions: 6, retentionMs: -1 },
   { topic: deadLetterTopic(TOPICS.reports), numPartitions: 1 },
-  { topic: TOPICS.procedures, numPartitions: 6 },
+  { topic: TOPICS.procedures, numPartitions: 6, retentionMs: -1 },
   { topic: deadLetterTopic(TOPICS.procedures), numPartitions: 1 },
 ];

@@ -2,10 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import kafkajs, { type Batch, type Consumer, type Kafka, type Producer } from 'kafkajs';
 import { isTransientDatabaseError } from '@smp/http';
 import { KAFKA, readEvent, sendDeadLetters, type DeadLetter } from '@smp/messaging';
+import { Inbox, TOPIC_PROJECTIONS, type ReceivedEvent, type TopicProjection } from '@smp/read-models';
 import { ProjectorConfig } from '../projector.config.js';
-import { Inbox, type ReceivedEvent } from './inbox.js';
 import { ProjectorMetrics } from './projector.metrics.js';
-import { TOPIC_PROJECTIONS, type TopicProjection } from './topic-projection.js';
 
 /**
  * One consumer group over every projected topic. Each batch is validated,
@@ -50,6 +49,9 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
+      // Partitions are keyed by case (or clinic), so batches of different partitions never touch the same state rows,
+      // and cell upserts lock in one sorted order: Node's validation of one batch overlaps Postgres's work on another.
+      partitionsConsumedConcurrently: 3,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         const timer = this.metrics.batchSeconds.startTimer({ topic: batch.topic });

@@ -13,8 +13,8 @@ export class SideEffectsStore {
     const prior = await this.loadStates(tx, events);
     const { states, clinicDeltas, pigmentDeltas } = projectSideEffects(events, prior);
     await this.saveStates(tx, states);
-    await this.addCounts(tx, 'projector.clinic_category_month', 'clinic_id', clinicDeltas);
-    await this.addCounts(tx, 'projector.pigment_category_month', 'pigment_id', pigmentDeltas);
+    await this.addCounts(tx, 'clinic_category_month', 'clinic_id', clinicDeltas);
+    await this.addCounts(tx, 'pigment_category_month', 'pigment_id', pigmentDeltas);
   }
 
   private async addCounts(tx: EntityManager, table: string, subject: string, deltas: readonly CellDelta[]): Promise<void> {
@@ -47,7 +47,7 @@ export class SideEffectsStore {
     }> = await tx.query(
       `SELECT s.case_id, s.category, s.case_version, s.clinic_id, s.pigment_id,
               to_char(s.procedure_month, 'YYYY-MM-DD') AS procedure_month, s.serious, s.counted
-         FROM projector.side_effect_state s
+         FROM side_effect_state s
          JOIN unnest($1::text[], $2::text[]) AS k(case_id, category) USING (case_id, category)
           FOR UPDATE OF s`,
       [events.map((event) => event.caseId), events.map((event) => event.category)],
@@ -71,7 +71,7 @@ export class SideEffectsStore {
 
   private async saveStates(tx: EntityManager, states: readonly SideEffectState[]): Promise<void> {
     await tx.query(
-      `INSERT INTO projector.side_effect_state (case_id, category, case_version, clinic_id, pigment_id, procedure_month, serious, counted)
+      `INSERT INTO side_effect_state (case_id, category, case_version, clinic_id, pigment_id, procedure_month, serious, counted)
        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::date[], $7::bool[], $8::bool[])
        ON CONFLICT (case_id, category) DO UPDATE SET
          case_version = excluded.case_version, clinic_id = excluded.clinic_id, pigment_id = excluded.pigment_id,

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { TopicProjection } from './topic-projection.js';
 
@@ -8,6 +8,13 @@ export interface ReceivedEvent {
   data: object;
 }
 
+/** The schema the read models live in; a rebuild writes a fresh copy in another one. */
+export const READ_MODEL_SCHEMA = Symbol('READ_MODEL_SCHEMA');
+export const LIVE_SCHEMA = 'projector';
+
+/** Held shared by every batch and exclusively by a rebuild while it swaps the schemas. */
+export const READ_MODEL_LOCK = 736_251_001;
+
 /**
  * Applies events to the read models exactly once: the ids go into the inbox
  * (`applied_events`) in the same transaction as the read-model change, and an
@@ -15,14 +22,25 @@ export interface ReceivedEvent {
  */
 @Injectable()
 export class Inbox {
-  constructor(private readonly db: DataSource) {}
+  private readonly schema: string;
+
+  constructor(
+    private readonly db: DataSource,
+    @Optional() @Inject(READ_MODEL_SCHEMA) schema?: string,
+  ) {
+    this.schema = schema ?? LIVE_SCHEMA;
+    if (!/^[a-z_]+$/.test(this.schema)) throw new Error(`invalid read-model schema ${this.schema}`);
+  }
 
   /** Returns how many of the events were new. */
   async apply(projection: TopicProjection, events: readonly ReceivedEvent[]): Promise<number> {
     if (events.length === 0) return 0;
     return this.db.transaction(async (tx) => {
+      // The live read models may be swapped by a rebuild; never in the middle of a batch.
+      if (this.schema === LIVE_SCHEMA) await tx.query(`SELECT pg_advisory_xact_lock_shared($1)`, [READ_MODEL_LOCK]);
+      await tx.query(`SET LOCAL search_path TO ${this.schema}`);
       const inserted: Array<{ event_id: string }> = await tx.query(
-        `INSERT INTO projector.applied_events (event_id) SELECT unnest($1::uuid[])
+        `INSERT INTO applied_events (event_id) SELECT unnest($1::uuid[])
          ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
         [events.map((event) => event.id)],
       );

@@ -2,12 +2,12 @@ import type { DataSource } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { PROCEDURES_RECORDED_V1, SIDE_EFFECT_RECORDED_V1, SIDE_EFFECT_RETRACTED_V1, type SideEffectRecordedV1 } from '@smp/contracts';
 import { PROJECTOR_SCHEMA } from '@smp/persistence';
-import { migratedDataSource } from '../../../../test/support/database.js';
-import { unique } from '../../../../test/support/environment.js';
-import { ProceduresProjection } from '../procedures/procedures.projection.js';
-import { ProceduresStore } from '../procedures/procedures.store.js';
-import { SideEffectsProjection } from '../side-effects/side-effects.projection.js';
-import { SideEffectsStore } from '../side-effects/side-effects.store.js';
+import { migratedDataSource } from '../../../test/support/database.js';
+import { unique } from '../../../test/support/environment.js';
+import { ProceduresProjection } from './procedures.projection.js';
+import { ProceduresStore } from './procedures.store.js';
+import { SideEffectsProjection } from './side-effects.projection.js';
+import { SideEffectsStore } from './side-effects.store.js';
 import { Inbox } from './inbox.js';
 
 describe(`${Inbox.name} and the projections against the real Postgres`, () => {

@@ -18,7 +18,7 @@ export class ProceduresStore {
     }
     const sorted = [...cells.keys()].sort().map((key) => cells.get(key)!);
     await tx.query(
-      `INSERT INTO projector.procedures_month AS t (clinic_id, pigment_id, procedure_month, procedures)
+      `INSERT INTO procedures_month AS t (clinic_id, pigment_id, procedure_month, procedures)
        SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::int[])
        ON CONFLICT (clinic_id, pigment_id, procedure_month) DO UPDATE SET procedures = t.procedures + excluded.procedures`,
       [

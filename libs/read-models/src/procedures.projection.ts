@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { PROCEDURES_RECORDED_V1, ProceduresRecordedV1, TOPICS } from '@smp/contracts';
-import type { TopicProjection } from '../projection/topic-projection.js';
+import type { TopicProjection } from './topic-projection.js';
 import { ProceduresStore } from './procedures.store.js';
 
 @Injectable()
