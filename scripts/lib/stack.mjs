@@ -7,21 +7,24 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CACHE, REPO_ROOT } from './setup.mjs';
 import { ensureKafka, kafkaPrerequisiteProblem, stopKafka } from './kafka.mjs';
-import { ensurePostgres } from './postgres.mjs';
+import { ensurePostgres, stopPostgres } from './postgres.mjs';
 
 export const APPS = ['intake', 'projector', 'insights'];
 
 /**
  * Postgres and Kafka: the ones named by DATABASE_URL / KAFKA_BROKERS when set,
- * otherwise embedded ones under `root` (a folder of .cache).
+ * otherwise embedded ones under `root` (a folder of .cache). The embedded ones
+ * belong to the caller: stop() stops them even when they were found running,
+ * left behind by an earlier run that was killed outright.
  */
 export async function startInfrastructure({ root, postgresPort, kafkaPort, database = 'smp_vigil', env = process.env }) {
   const stops = [];
   let databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
-    const postgres = await ensurePostgres({ dataDir: path.join(root, 'postgres', 'data'), port: postgresPort, database });
+    const dataDir = path.join(root, 'postgres', 'data');
+    const postgres = await ensurePostgres({ dataDir, port: postgresPort, database });
     databaseUrl = postgres.url;
-    if (postgres.startedByUs) stops.push(() => postgres.stop());
+    stops.push(() => stopPostgres({ dataDir }));
   }
   let kafkaBrokers = env.KAFKA_BROKERS;
   if (!kafkaBrokers) {
@@ -34,7 +37,7 @@ export async function startInfrastructure({ root, postgresPort, kafkaPort, datab
     const kafka = await ensureKafka({ dataDir, port: kafkaPort, controllerPort: kafkaPort + 1 });
     kafkaBrokers = kafka.brokers;
     // By data directory, not pid: a fault test may have killed and restarted the broker meanwhile.
-    if (kafka.startedByUs) stops.push(() => stopKafka({ dataDir }));
+    stops.push(() => stopKafka({ dataDir }));
   }
   return {
     databaseUrl,
