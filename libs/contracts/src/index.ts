@@ -2,3 +2,4 @@ export * from './topics.js';
 export * from './side-effect-recorded.v1.js';
 export * from './report.v1.js';
 export * from './procedures-recorded.v1.js';
+export * from './case-version-ref.v1.js';

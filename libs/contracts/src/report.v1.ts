@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsOptional, Matches, ValidateNested } from 'class-validator';
+import { CaseVersionRefV1 } from './case-version-ref.v1.js';
 import {
   OUTCOMES,
   SERIOUS_REASONS,
@@ -35,23 +36,7 @@ export class ReportEffectV1 {
  * A case version as published on `smp.reports.v1` (submitted, amended or
  * nullified), with its whole current effect set. No personal data.
  */
-export class ReportV1 {
-  @Matches(/^SMP-\d{4}-\d{6,}$/)
-  caseId: string;
-
-  @IsInt()
-  @Min(1)
-  caseVersion: number;
-
-  @IsString()
-  @MaxLength(64)
-  clinicId: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  pigmentId?: string;
-
+export class ReportV1 extends CaseVersionRefV1 {
   @Matches(DATE)
   procedureDate: string;
 

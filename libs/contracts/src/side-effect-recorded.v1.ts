@@ -1,4 +1,5 @@
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Min, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, Matches } from 'class-validator';
+import { CaseVersionRefV1 } from './case-version-ref.v1.js';
 import { SEVERITIES, SIDE_EFFECT_CATEGORIES, type Severity, type SideEffectCategory } from '@smp/domain';
 
 export const SIDE_EFFECT_RECORDED_V1 = 'org.smpvigil.side-effect.recorded.v1';
@@ -13,24 +14,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  * `smp.side-effects.v1` (CloudEvents binary mode; this is the `data`).
  * It carries no personal data: no contact, no narrative, no patient details.
  */
-export class SideEffectRecordedV1 {
-  @IsString()
-  @Matches(/^SMP-\d{4}-\d{6,}$/)
-  caseId: string;
-
-  @IsInt()
-  @Min(1)
-  caseVersion: number;
-
-  @IsString()
-  @MaxLength(64)
-  clinicId: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  pigmentId?: string;
-
+export class SideEffectRecordedV1 extends CaseVersionRefV1 {
   @IsIn(SIDE_EFFECT_CATEGORIES)
   category: SideEffectCategory;
 
