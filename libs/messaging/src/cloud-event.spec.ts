@@ -62,6 +62,8 @@ describe('CloudEvents over Kafka (binary mode)', () => {
     ['no CloudEvent headers', { 'content-type': 'application/json' }, JSON.stringify(data), 'header ce_id is missing'],
     ['an unknown type', { ...message.headers!, ce_type: 'org.smpvigil.unknown.v1' }, JSON.stringify(data), 'unexpected event type'],
     ['a wrong spec version', { ...message.headers!, ce_specversion: '0.3' }, JSON.stringify(data), 'unsupported ce_specversion'],
+    ['no source', { ...message.headers!, ce_source: '' }, JSON.stringify(data), 'header ce_source is missing'],
+    ['an unreadable time', { ...message.headers!, ce_time: 'yesterday' }, JSON.stringify(data), 'ce_time "yesterday"'],
     ['a missing field', message.headers!, JSON.stringify({ ...data, category: undefined }), 'category must be one of'],
     ['a wrongly typed field', message.headers!, JSON.stringify({ ...data, caseVersion: 'two' }), 'caseVersion must be an integer'],
     ['data that is not an object', message.headers!, '[1,2]', 'not a JSON object'],
