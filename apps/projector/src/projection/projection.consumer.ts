@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import kafkajs, { type Batch, type Consumer, type Kafka, type Producer } from 'kafkajs';
-import { isTransientDatabaseError } from '@smp/http';
+import { isTransientDatabaseError } from '@smp/persistence';
 import { KAFKA, readEvent, sendDeadLetters, type DeadLetter } from '@smp/messaging';
 import { Inbox, TOPIC_PROJECTIONS, type ReceivedEvent, type TopicProjection } from '@smp/read-models';
 import { ProjectorConfig } from '../projector.config.js';

@@ -3,7 +3,8 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { assertClinicAccess, CurrentPrincipal, Roles, type Principal } from '@smp/auth';
 import { GetClinicIncidenceQuery, type ClinicIncidence } from './get-clinic-incidence.query.js';
-import { ClinicIdParamDto, GetClinicIncidenceRequestDto } from './get-clinic-incidence.request.dto.js';
+import { ClinicIdParamDto } from '@smp/http';
+import { GetClinicIncidenceRequestDto } from './get-clinic-incidence.request.dto.js';
 
 @ApiTags('clinics')
 @ApiBearerAuth()

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { assertClinicAccess, CurrentPrincipal, Roles, type Principal } from '@smp/auth';
-import { ClinicIdParamDto } from '../../registry/clinic-id.param.dto.js';
+import { ClinicIdParamDto } from '@smp/http';
 import { RecordProceduresCommand, type RecordedProcedures } from './record-procedures.command.js';
 import { RecordProceduresRequestDto } from './record-procedures.request.dto.js';
 

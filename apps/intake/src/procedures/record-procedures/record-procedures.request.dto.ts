@@ -1,13 +1,12 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
-import { IsCalendarDate } from '@smp/http';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
+import { IsCalendarDate, IsIdentifier } from '@smp/http';
 
 export class ProcedureEntryDto {
   @IsCalendarDate()
   date: string;
 
-  @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'pigmentId must be 1-64 letters, digits, dots, dashes or underscores' })
+  @IsIdentifier()
   pigmentId: string;
 
   /** How many procedures of this kind the clinic performed that day. */

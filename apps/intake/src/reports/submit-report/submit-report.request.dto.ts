@@ -32,9 +32,8 @@ import {
   type SideEffectCategory,
   type SkinCondition,
 } from '@smp/domain';
-import { IsCalendarDate } from '@smp/http';
+import { IsCalendarDate, IsIdentifier } from '@smp/http';
 
-const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const oneOf = (name: string, values: readonly string[]) => ({ message: `${name} must be one of ${values.join(', ')}` });
 
 export class SideEffectDto {
@@ -117,12 +116,7 @@ export class RiskFactorsDto {
 export class SubmitReportRequestDto {
   /** Required unless procedureRef is given. */
   @ValidateIf((report: SubmitReportRequestDto) => report.procedureRef === undefined || report.clinicId !== undefined)
-  @Matches(IDENTIFIER, {
-    message: ({ value }) =>
-      value === undefined
-        ? 'clinicId is required unless procedureRef is given'
-        : 'clinicId must be 1-64 letters, digits, dots, dashes or underscores',
-  })
+  @IsIdentifier({ whenMissing: 'clinicId is required unless procedureRef is given' })
   clinicId: string;
 
   /** The reference the clinic gave at the procedure; it fixes clinic, pigment and procedure date. */
@@ -131,8 +125,7 @@ export class SubmitReportRequestDto {
   procedureRef?: string;
 
   @IsOptional()
-  @IsString()
-  @Matches(IDENTIFIER, { message: 'pigmentId must be 1-64 letters, digits, dots, dashes or underscores' })
+  @IsIdentifier()
   pigmentId?: string;
 
   /** Required unless procedureRef is given. */
