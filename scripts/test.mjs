@@ -14,7 +14,9 @@ lint();
 const { startInfrastructure } = await import('./lib/stack.mjs');
 const { stopKafka } = await import('./lib/kafka.mjs');
 
-const root = path.join(CACHE, 'test');
+// SMP_TEST_SLOT=n gives a second checkout or worker its own directory and ports, so two runs never share a broker.
+const slot = Number(process.env.SMP_TEST_SLOT ?? 0);
+const root = path.join(CACHE, slot ? `test-${slot}` : 'test');
 const kafkaDataDir = path.join(root, 'kafka', 'data');
 if (!process.env.TEST_KAFKA_BROKERS) {
   // A fresh broker each run: no topic, offset or consumer group from an earlier run.
@@ -25,8 +27,8 @@ if (!process.env.TEST_KAFKA_BROKERS) {
 const database = `smp_test_${Date.now()}`;
 const infrastructure = await startInfrastructure({
   root,
-  postgresPort: 5434,
-  kafkaPort: 19092,
+  postgresPort: 5434 + 100 * slot,
+  kafkaPort: 19092 + 100 * slot,
   database,
   env: { DATABASE_URL: process.env.TEST_DATABASE_URL, KAFKA_BROKERS: process.env.TEST_KAFKA_BROKERS },
 });
@@ -52,6 +54,7 @@ try {
           // Lets the fault tests kill and restart the broker they were given; unset for an external one.
           ...(process.env.TEST_KAFKA_BROKERS ? {} : { SMP_TEST_KAFKA_DATA_DIR: kafkaDataDir }),
           SMP_TEST_RUN_DIR: path.join(root, 'run'),
+          SMP_TEST_PORT_OFFSET: String(1000 * slot),
           SMP_TEST_LOG_DIR: path.join(root, 'logs'),
           LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
         },

@@ -23,6 +23,9 @@ export interface RunningSystem {
 export async function startSystem(basePort: number, extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningSystem> {
   const { databaseUrl, kafkaBrokers, runDir, logDir } = testEnvironment();
   const adminKey = `smpv_admin_${randomBytes(24).toString('base64url')}`;
+  // Another test slot (SMP_TEST_SLOT in scripts/test.mjs) shifts every port.
+  const offset = Number(process.env.SMP_TEST_PORT_OFFSET ?? 0);
+  basePort += offset;
   const ports = { intake: basePort, insights: basePort + 1, projector: basePort + 2 };
   const env = {
     ...process.env,
@@ -55,7 +58,8 @@ export async function startSystem(basePort: number, extraEnv: NodeJS.ProcessEnv 
       apps[app] = await launch(app);
       return apps[app];
     },
-    startAnother: async (app, port) => {
+    startAnother: async (app, requestedPort) => {
+      const port = requestedPort + offset;
       const another = await startApp(app, {
         env: { ...env, PROJECTOR_PORT: String(port) },
         port,
