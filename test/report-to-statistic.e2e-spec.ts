@@ -72,9 +72,11 @@ describe('a report, from intake to the clinic incidence figures', () => {
       15_000,
       'the report to show in insights',
     );
+    // No procedures recorded yet for June: counts, but no rate to show.
+    const noRate = { procedures: 0, ratePer1000: null, ci95: null, networkRatePer1000: null };
     expect(rows).toEqual([
-      { month: '2026-06', category: 'infection', reports: 1, serious: 1 },
-      { month: '2026-06', category: 'inflammation', reports: 1, serious: 1 },
+      { month: '2026-06', category: 'infection', reports: 1, serious: 1, ...noRate },
+      { month: '2026-06', category: 'inflammation', reports: 1, serious: 1, ...noRate },
     ]);
 
     await post(report(clinicId));

@@ -26,11 +26,12 @@ const CONSUMER_OPTIONS = { allowAutoTopicCreation: false };
 
 export default async function projector(bench) {
   const total = bench.quick ? QUICK_EVENTS : EVENTS;
-  const [contracts, domain, cloudEvent, readEventModule] = await Promise.all([
+  const [contracts, domain, cloudEvent, readEventModule, eventId] = await Promise.all([
     bench.dist('libs/contracts/src/index.js'),
     bench.dist('libs/domain/src/index.js'),
     bench.dist('libs/messaging/src/cloud-event.js'),
     bench.dist('libs/messaging/src/read-event.js'),
+    bench.dist('libs/messaging/src/event-id.js'),
   ]);
   const topic = contracts.TOPICS.sideEffects;
   const deadLetters = contracts.deadLetterTopic(topic);
@@ -54,6 +55,7 @@ export default async function projector(bench) {
     severities: domain.SEVERITIES,
     types,
     source: cloudEvent.EVENT_SOURCE,
+    newEventId: eventId.newEventId,
   });
   const sample = [...workload.messages(1_000)];
   checkEncoding(sample, { ...cloudEvent, ...readEventModule, types: Object.values(types), contract: contracts.SideEffectRecordedV1 });
@@ -260,8 +262,9 @@ async function checkReadModel(bench, expected, admin, deadLetters) {
   let rows;
   try {
     ({ rows } = await db.query(
-      `SELECT clinic_id, category, to_char(procedure_month, 'YYYY-MM-DD') AS month, reports, serious
-         FROM projector.clinic_category_month WHERE reports <> 0 OR serious <> 0`,
+      `SELECT clinic_id, category, to_char(procedure_month, 'YYYY-MM-DD') AS month, sum(reports)::int AS reports, sum(serious)::int AS serious
+         FROM projector.side_effect_counts GROUP BY clinic_id, category, procedure_month
+       HAVING sum(reports) <> 0 OR sum(serious) <> 0`,
     ));
   } finally {
     await db.end();
@@ -282,7 +285,7 @@ async function checkReadModel(bench, expected, admin, deadLetters) {
 
   const problems = [];
   if (reports !== expected.reports)
-    problems.push(`the reports in projector.clinic_category_month add up to ${reports}, expected ${expected.reports}`);
+    problems.push(`the reports in projector.side_effect_counts add up to ${reports}, expected ${expected.reports}`);
   if (wrong.length > 0) problems.push(`${wrong.length} cells differ (reports/serious), e.g.\n  ${wrong.slice(0, 10).join('\n  ')}`);
   if (deadLettered > 0) problems.push(`${deadLettered} events went to ${deadLetters}`);
   if (problems.length > 0) throw new Error(`the read model is wrong:\n${problems.join('\n')}`);

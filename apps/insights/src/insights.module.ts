@@ -5,8 +5,12 @@ import { AuthModule } from '@smp/auth';
 import { HealthModule, loggingModule } from '@smp/http';
 import { MessagingModule } from '@smp/messaging';
 import { dataSourceOptions } from '@smp/persistence';
+import { CasesModule } from './cases/cases.module.js';
 import { ClinicsModule } from './clinics/clinics.module.js';
 import { InsightsConfig } from './insights.config.js';
+import { ReadModelModule } from './read-model/read-model.module.js';
+import { SignalsModule } from './signals/signals.module.js';
+import { StatsModule } from './stats/stats.module.js';
 
 @Global()
 @Module({})
@@ -24,7 +28,11 @@ export class InsightsModule {
         CqrsModule.forRoot(),
         HealthModule,
         AuthModule,
+        ReadModelModule,
         ClinicsModule,
+        StatsModule,
+        SignalsModule,
+        CasesModule,
       ],
       providers: [{ provide: InsightsConfig, useValue: config }],
       exports: [InsightsConfig],

@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { HealthModule, loggingModule } from '@smp/http';
 import { MessagingModule } from '@smp/messaging';
 import { PROJECTOR_SCHEMA, dataSourceOptions } from '@smp/persistence';
-import { Inbox, ProceduresProjection, ProceduresStore, SideEffectsProjection, SideEffectsStore, TOPIC_PROJECTIONS } from '@smp/read-models';
+import { Inbox, TOPIC_PROJECTIONS, createProjections } from '@smp/read-models';
 import { ProjectorConfig } from './projector.config.js';
 import { MetricsHttpController } from './projection/metrics.http.controller.js';
 import { ProjectionConsumer } from './projection/projection.consumer.js';
@@ -26,15 +26,7 @@ export class ProjectorModule {
       controllers: [MetricsHttpController],
       providers: [
         { provide: ProjectorConfig, useValue: config },
-        SideEffectsStore,
-        SideEffectsProjection,
-        ProceduresStore,
-        ProceduresProjection,
-        {
-          provide: TOPIC_PROJECTIONS,
-          inject: [SideEffectsProjection, ProceduresProjection],
-          useFactory: (...projections: unknown[]) => projections,
-        },
+        { provide: TOPIC_PROJECTIONS, useFactory: createProjections },
         Inbox,
         ProjectorMetrics,
         ProjectionConsumer,

@@ -3,3 +3,5 @@ export * from './side-effect-recorded.v1.js';
 export * from './report.v1.js';
 export * from './procedures-recorded.v1.js';
 export * from './case-version-ref.v1.js';
+export * from './registry.v1.js';
+export * from './signal.v1.js';

@@ -1,6 +1,6 @@
-import { IsBoolean, IsIn, Matches } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, Matches } from 'class-validator';
 import { CaseVersionRefV1 } from './case-version-ref.v1.js';
-import { SEVERITIES, SIDE_EFFECT_CATEGORIES, type Severity, type SideEffectCategory } from '@smp/domain';
+import { OUTCOMES, SEVERITIES, SIDE_EFFECT_CATEGORIES, type Outcome, type Severity, type SideEffectCategory } from '@smp/domain';
 
 export const SIDE_EFFECT_RECORDED_V1 = 'org.smpvigil.side-effect.recorded.v1';
 /** Same data: the side effect as it stood, now withdrawn by a follow-up or by nullification of the case. */
@@ -29,4 +29,9 @@ export class SideEffectRecordedV1 extends CaseVersionRefV1 {
 
   @Matches(DATE)
   onsetDate: string;
+
+  /** The case's outcome as of this version, when the reporter gave one (added later: optional, so older events still pass). */
+  @IsOptional()
+  @IsIn(OUTCOMES)
+  outcome?: Outcome;
 }

@@ -2,3 +2,4 @@ export * from './data-source-options.js';
 export * from './intake-schema/index.js';
 export * from './projector-schema/index.js';
 export * from './transient-error.js';
+export * from './sql-filter.js';

@@ -24,8 +24,9 @@ describe(`${Inbox.name} and the projections against the real Postgres`, () => {
 
   const counts = (table: 'clinic' | 'pigment', subject: string) =>
     db.query(
-      `SELECT category, to_char(procedure_month, 'YYYY-MM') AS month, reports, serious
-         FROM projector.${table}_category_month WHERE ${table}_id = $1 AND reports <> 0 ORDER BY category, month`,
+      `SELECT category, to_char(procedure_month, 'YYYY-MM') AS month, sum(reports)::int AS reports, sum(serious)::int AS serious
+         FROM projector.side_effect_counts WHERE ${table}_id = $1
+        GROUP BY category, procedure_month HAVING sum(reports) <> 0 ORDER BY category, month`,
       [subject],
     );
 

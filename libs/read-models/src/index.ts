@@ -5,3 +5,7 @@ export * from './side-effects.store.js';
 export * from './side-effects.projection.js';
 export * from './procedures.store.js';
 export * from './procedures.projection.js';
+export * from './cases.projection.js';
+export * from './registry.projection.js';
+export * from './projections.js';
+export * from './pigment-signals.js';

@@ -11,23 +11,25 @@ export class SideEffectsStore {
   async apply(tx: EntityManager, events: readonly SideEffectChange[]): Promise<void> {
     if (events.length === 0) return;
     const prior = await this.loadStates(tx, events);
-    const { states, clinicDeltas, pigmentDeltas } = projectSideEffects(events, prior);
+    const { states, deltas } = projectSideEffects(events, prior);
     await this.saveStates(tx, states);
-    await this.addCounts(tx, 'clinic_category_month', 'clinic_id', clinicDeltas);
-    await this.addCounts(tx, 'pigment_category_month', 'pigment_id', pigmentDeltas);
+    await this.addCounts(tx, deltas);
   }
 
-  private async addCounts(tx: EntityManager, table: string, subject: string, deltas: readonly CellDelta[]): Promise<void> {
+  private async addCounts(tx: EntityManager, deltas: readonly CellDelta[]): Promise<void> {
     if (deltas.length === 0) return;
     await tx.query(
-      `INSERT INTO ${table} AS t (${subject}, category, procedure_month, reports, serious)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::int[], $5::int[])
-       ON CONFLICT (${subject}, category, procedure_month)
+      `INSERT INTO side_effect_counts AS t (clinic_id, category, procedure_month, pigment_id, severity, outcome, reports, serious)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[])
+       ON CONFLICT (clinic_id, category, procedure_month, pigment_id, severity, outcome)
        DO UPDATE SET reports = t.reports + excluded.reports, serious = t.serious + excluded.serious`,
       [
-        deltas.map((delta) => delta.subject),
+        deltas.map((delta) => delta.clinicId),
         deltas.map((delta) => delta.category),
         deltas.map((delta) => delta.procedureMonth),
+        deltas.map((delta) => delta.pigmentId),
+        deltas.map((delta) => delta.severity),
+        deltas.map((delta) => delta.outcome),
         deltas.map((delta) => delta.reports),
         deltas.map((delta) => delta.serious),
       ],
@@ -42,11 +44,13 @@ export class SideEffectsStore {
       clinic_id: string;
       pigment_id: string | null;
       procedure_month: string;
+      severity: string;
+      outcome: string | null;
       serious: boolean;
       counted: boolean;
     }> = await tx.query(
       `SELECT s.case_id, s.category, s.case_version, s.clinic_id, s.pigment_id,
-              to_char(s.procedure_month, 'YYYY-MM-DD') AS procedure_month, s.serious, s.counted
+              to_char(s.procedure_month, 'YYYY-MM-DD') AS procedure_month, s.severity, s.outcome, s.serious, s.counted
          FROM side_effect_state s
          JOIN unnest($1::text[], $2::text[]) AS k(case_id, category) USING (case_id, category)
           FOR UPDATE OF s`,
@@ -62,6 +66,8 @@ export class SideEffectsStore {
           clinicId: row.clinic_id,
           pigmentId: row.pigment_id,
           procedureMonth: row.procedure_month,
+          severity: row.severity,
+          outcome: row.outcome,
           serious: row.serious,
           counted: row.counted,
         },
@@ -71,11 +77,12 @@ export class SideEffectsStore {
 
   private async saveStates(tx: EntityManager, states: readonly SideEffectState[]): Promise<void> {
     await tx.query(
-      `INSERT INTO side_effect_state (case_id, category, case_version, clinic_id, pigment_id, procedure_month, serious, counted)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::date[], $7::bool[], $8::bool[])
+      `INSERT INTO side_effect_state (case_id, category, case_version, clinic_id, pigment_id, procedure_month, severity, outcome, serious, counted)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::date[], $7::text[], $8::text[], $9::bool[], $10::bool[])
        ON CONFLICT (case_id, category) DO UPDATE SET
          case_version = excluded.case_version, clinic_id = excluded.clinic_id, pigment_id = excluded.pigment_id,
-         procedure_month = excluded.procedure_month, serious = excluded.serious, counted = excluded.counted`,
+         procedure_month = excluded.procedure_month, severity = excluded.severity, outcome = excluded.outcome,
+         serious = excluded.serious, counted = excluded.counted`,
       [
         states.map((state) => state.caseId),
         states.map((state) => state.category),
@@ -83,6 +90,8 @@ export class SideEffectsStore {
         states.map((state) => state.clinicId),
         states.map((state) => state.pigmentId),
         states.map((state) => state.procedureMonth),
+        states.map((state) => state.severity),
+        states.map((state) => state.outcome),
         states.map((state) => state.serious),
         states.map((state) => state.counted),
       ],

@@ -8,3 +8,4 @@ export * from './proportion.js';
 export * from './poisson.js';
 export * from './funnel.js';
 export * from './disproportionality.js';
+export * from './signal-table.js';

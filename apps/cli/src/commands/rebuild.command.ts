@@ -6,19 +6,11 @@ import { DataSource } from 'typeorm';
 import { CommonConfig } from '@smp/config';
 import { createKafka, readEvent } from '@smp/messaging';
 import { dataSourceOptions } from '@smp/persistence';
-import {
-  Inbox,
-  LIVE_SCHEMA,
-  ProceduresProjection,
-  ProceduresStore,
-  READ_MODEL_LOCK,
-  SideEffectsProjection,
-  SideEffectsStore,
-  type TopicProjection,
-} from '@smp/read-models';
+import { Inbox, LIVE_SCHEMA, READ_MODEL_LOCK, createProjections } from '@smp/read-models';
 
 const SHADOW_SCHEMA = 'projector_rebuild';
-const TABLES = ['applied_events', 'side_effect_state', 'clinic_category_month', 'pigment_category_month', 'procedures_month'];
+/** Tables that are not a replay of the topics: their rows are carried over into the rebuilt schema at the swap. */
+const CARRIED_OVER = ['signal_state', 'signal_outbox'];
 
 type Positions = Map<string, bigint>; // `${topic}/${partition}` → next offset to read
 
@@ -40,17 +32,20 @@ export class RebuildCommand extends CommandRunner {
     await db.initialize();
     const kafka = createKafka(this.config.kafkaBrokers, `${this.config.KAFKA_CLIENT_ID}-rebuild`, new Logger('Kafka'));
     const inbox = new Inbox(db, SHADOW_SCHEMA);
-    const projections: TopicProjection[] = [
-      new SideEffectsProjection(new SideEffectsStore()),
-      new ProceduresProjection(new ProceduresStore()),
-    ];
+    const projections = createProjections();
     const byTopic = new Map(projections.map((projection) => [projection.topic, projection]));
     const groupId = `smp-projector-rebuild-${Date.now()}`;
     const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
     try {
       await db.query(`DROP SCHEMA IF EXISTS ${SHADOW_SCHEMA} CASCADE`);
       await db.query(`CREATE SCHEMA ${SHADOW_SCHEMA}`);
-      for (const table of TABLES) await db.query(`CREATE TABLE ${SHADOW_SCHEMA}.${table} (LIKE ${LIVE_SCHEMA}.${table} INCLUDING ALL)`);
+      const tables: Array<{ table_name: string }> = await db.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY table_name`,
+        [LIVE_SCHEMA],
+      );
+      for (const { table_name: table } of tables) {
+        await db.query(`CREATE TABLE ${SHADOW_SCHEMA}.${table} (LIKE ${LIVE_SCHEMA}.${table} INCLUDING ALL)`);
+      }
 
       const positions: Positions = new Map();
       const bar = new SingleBar({
@@ -92,6 +87,7 @@ export class RebuildCommand extends CommandRunner {
         const end = await this.watermarks(kafka, [...byTopic.keys()]);
         bar.setTotal(Math.max(read, read + this.remaining(end, positions)));
         await this.reach(end, positions);
+        for (const table of CARRIED_OVER) await swap.query(`INSERT INTO ${SHADOW_SCHEMA}.${table} SELECT * FROM ${LIVE_SCHEMA}.${table}`);
         const retired = `projector_retired_${Date.now()}`;
         await swap.query(`ALTER SCHEMA ${LIVE_SCHEMA} RENAME TO ${retired}`);
         await swap.query(`ALTER SCHEMA ${SHADOW_SCHEMA} RENAME TO ${LIVE_SCHEMA}`);

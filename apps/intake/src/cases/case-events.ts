@@ -54,6 +54,7 @@ export function caseVersionEvents(state: CaseVersionState, previousEffects: read
       serious: state.serious,
       procedureDate: state.procedureDate,
       onsetDate: effect.onsetDate,
+      ...(state.outcome ? { outcome: state.outcome } : {}),
     };
     return { id: randomUUID(), topic: TOPICS.sideEffects, key: state.caseId, type, data };
   };

@@ -1,6 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { OutboxRelay } from './outbox-relay.service.js';
 import { OutboxRepository } from './outbox.repository.js';
 
-@Module({ providers: [OutboxRepository, OutboxRelay] })
+/** Global: every write module appends its events through the one OutboxRepository. */
+@Global()
+@Module({ providers: [OutboxRepository, OutboxRelay], exports: [OutboxRepository] })
 export class OutboxModule {}

@@ -9,9 +9,39 @@ export interface OutboxRow extends OutgoingEvent {
 
 const RELAY_LOCK = 'intake.outbox-relay';
 
+/** An event to publish once the transaction that writes it commits. */
+export interface NewOutboxEvent {
+  id: string;
+  topic: string;
+  /** Kafka message key: the case, clinic or pigment id the event is about. */
+  key: string;
+  type: string;
+  /** CloudEvents subject. */
+  subject: string;
+  data: object;
+}
+
 @Injectable()
 export class OutboxRepository {
   constructor(private readonly db: DataSource) {}
+
+  /** Writes events in the caller's transaction, beside the change they describe (one multi-row insert). */
+  async append(tx: EntityManager, events: readonly NewOutboxEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await tx.query(
+      `INSERT INTO intake.outbox (event_id, topic, message_key, event_type, subject, occurred_at, data)
+       SELECT id, topic, key, type, subject, now(), data
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[]) AS e(id, topic, key, type, subject, data)`,
+      [
+        events.map((event) => event.id),
+        events.map((event) => event.topic),
+        events.map((event) => event.key),
+        events.map((event) => event.type),
+        events.map((event) => event.subject),
+        events.map((event) => JSON.stringify(event.data)),
+      ],
+    );
+  }
 
   /**
    * Runs `publish` on the oldest outbox rows and deletes them only if it

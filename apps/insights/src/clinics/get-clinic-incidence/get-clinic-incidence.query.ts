@@ -1,12 +1,28 @@
 import { Query } from '@nestjs/cqrs';
 import type { SideEffectCategory } from '@smp/domain';
+import type { FunnelBand, Interval } from '@smp/statistics';
 
 export interface IncidenceRow {
   /** Procedure month, YYYY-MM. */
   month: string;
   category: SideEffectCategory;
+  procedures: number;
   reports: number;
   serious: number;
+  ratePer1000: number | null;
+  ci95: Interval | null;
+  networkRatePer1000: number | null;
+}
+
+/** The clinic on the network funnel for one category, over the whole period. */
+export interface IncidenceFunnel {
+  category: SideEffectCategory;
+  procedures: number;
+  reports: number;
+  ratePer1000: number | null;
+  networkRatePer1000: number;
+  z: number | null;
+  band: FunnelBand | null;
 }
 
 export interface ClinicIncidence {
@@ -14,6 +30,7 @@ export interface ClinicIncidence {
   from: string | null;
   to: string | null;
   rows: IncidenceRow[];
+  funnel: IncidenceFunnel[];
 }
 
 export class GetClinicIncidenceQuery extends Query<ClinicIncidence> {

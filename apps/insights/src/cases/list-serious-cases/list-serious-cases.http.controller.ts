@@ -1,0 +1,52 @@
+import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { assertClinicAccess, CurrentPrincipal, Roles, type Principal } from '@smp/auth';
+import { CsvInterceptor } from '@smp/http';
+import { ListSeriousCasesQuery, type CaseDeadlines } from './list-serious-cases.query.js';
+import { ListSeriousCasesRequestDto } from './list-serious-cases.request.dto.js';
+
+@ApiTags('cases')
+@ApiBearerAuth()
+@Controller('v1/cases')
+@UseInterceptors(CsvInterceptor)
+@ApiProduces('application/json', 'text/csv')
+export class ListSeriousCasesHttpController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @Roles('clinic', 'regulator', 'admin')
+  @ApiOperation({
+    summary: 'Serious cases with their reporting deadlines and status, overdue first',
+    description:
+      'A serious case is due to the regulator within 15 business days. status: overdue (due date passed), due, or nullified. ' +
+      'A clinic key sees its own clinic only. No personal data.',
+  })
+  @ApiOkResponse({
+    schema: {
+      example: {
+        asOf: '2026-11-22',
+        rows: [
+          {
+            caseId: 'SMP-2026-000042',
+            version: 2,
+            clinicId: 'CLN-00003',
+            pigmentId: 'PIG-00004',
+            procedureDate: '2026-10-02',
+            categories: ['infection'],
+            serious: true,
+            seriousReasons: ['infection'],
+            reportingDueBy: '2026-11-12',
+            status: 'overdue',
+            outcome: 'recovering',
+          },
+        ],
+      },
+    },
+  })
+  list(@Query() filter: ListSeriousCasesRequestDto, @CurrentPrincipal() principal: Principal): Promise<CaseDeadlines> {
+    if (filter.clinicId) assertClinicAccess(principal, filter.clinicId);
+    const onlyClinic = principal.kind === 'key' && principal.role === 'clinic' ? principal.clinicId : null;
+    return this.queries.execute(new ListSeriousCasesQuery(filter, onlyClinic));
+  }
+}

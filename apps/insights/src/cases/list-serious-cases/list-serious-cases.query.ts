@@ -1,0 +1,33 @@
+import { Query } from '@nestjs/cqrs';
+import type { CaseStatus, ListSeriousCasesRequestDto } from './list-serious-cases.request.dto.js';
+
+/** A case as the deadline list shows it: no personal data, no narrative. */
+export interface CaseDeadline {
+  caseId: string;
+  version: number;
+  clinicId: string;
+  pigmentId: string | null;
+  procedureDate: string;
+  categories: string[];
+  serious: boolean;
+  seriousReasons: string[];
+  reportingDueBy: string | null;
+  status: CaseStatus;
+  outcome: string | null;
+}
+
+export interface CaseDeadlines {
+  /** The date `status` was judged against (UTC). */
+  asOf: string;
+  rows: CaseDeadline[];
+}
+
+export class ListSeriousCasesQuery extends Query<CaseDeadlines> {
+  constructor(
+    readonly filter: ListSeriousCasesRequestDto,
+    /** A clinic key's own clinic: the list is confined to it. */
+    readonly onlyClinic: string | null,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,22 @@
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { ClinicFunnels } from '../../read-model/clinic-funnels.js';
+import { periodOf } from '../../read-model/period.js';
+import { GetClinicStatsQuery, type ClinicStats } from './get-clinic-stats.query.js';
+
+@QueryHandler(GetClinicStatsQuery)
+export class GetClinicStatsHandler implements IQueryHandler<GetClinicStatsQuery, ClinicStats> {
+  constructor(private readonly funnels: ClinicFunnels) {}
+
+  async execute({ filter }: GetClinicStatsQuery): Promise<ClinicStats> {
+    const funnels = await this.funnels.compute(periodOf(filter.from, filter.to), { category: filter.category, country: filter.country });
+    return {
+      category: filter.category ?? null,
+      from: filter.from ?? null,
+      to: filter.to ?? null,
+      country: filter.country ?? null,
+      funnels: funnels.map(({ points: _points, ...funnel }) => funnel),
+      rows: funnels.flatMap((funnel) => funnel.points),
+    };
+  }
+}
+
