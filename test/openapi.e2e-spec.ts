@@ -28,7 +28,21 @@ describe('OpenAPI documents', () => {
         'get /health',
       ],
     ],
-    ['insights', () => system.insights, ['get /v1/clinics/{clinicId}/incidence', 'get /health']],
+    [
+      'insights',
+      () => system.insights,
+      [
+        'get /v1/clinics/{clinicId}/incidence',
+        'get /v1/stats/clinics',
+        'get /v1/stats/pigments',
+        'get /v1/stats/count',
+        'get /v1/signals',
+        'get /v1/cases',
+        'get /v1/public/clinics',
+        'get /v1/public/pigments',
+        'get /health',
+      ],
+    ],
   ])('%s: /docs-json is valid OpenAPI 3 and documents every endpoint with an example', async (_app, base, endpoints) => {
     const { status, body: document } = await call(`${base()}/docs-json`);
     expect(status).toBe(200);

@@ -8,6 +8,7 @@ import { dataSourceOptions } from '@smp/persistence';
 import { CasesModule } from './cases/cases.module.js';
 import { ClinicsModule } from './clinics/clinics.module.js';
 import { InsightsConfig } from './insights.config.js';
+import { PublicModule } from './public/public.module.js';
 import { ReadModelModule } from './read-model/read-model.module.js';
 import { SignalsModule } from './signals/signals.module.js';
 import { StatsModule } from './stats/stats.module.js';
@@ -33,6 +34,7 @@ export class InsightsModule {
         StatsModule,
         SignalsModule,
         CasesModule,
+        PublicModule,
       ],
       providers: [{ provide: InsightsConfig, useValue: config }],
       exports: [InsightsConfig],

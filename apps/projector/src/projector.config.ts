@@ -23,4 +23,10 @@ export class ProjectorConfig extends CommonConfig {
   @Min(6_000)
   @Max(300_000)
   PROJECTOR_SESSION_TIMEOUT_MS: number = 10_000;
+
+  /** How often the pigment × category signals are re-evaluated (and raised or cleared on smp.signals.v1). */
+  @IsInt()
+  @Min(200)
+  @Max(3_600_000)
+  SIGNAL_EVALUATION_MS: number = 5_000;
 }

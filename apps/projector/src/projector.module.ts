@@ -8,6 +8,7 @@ import { ProjectorConfig } from './projector.config.js';
 import { MetricsHttpController } from './projection/metrics.http.controller.js';
 import { ProjectionConsumer } from './projection/projection.consumer.js';
 import { ProjectorMetrics } from './projection/projector.metrics.js';
+import { SignalWatcher } from './signals/signal-watcher.service.js';
 
 @Global()
 @Module({})
@@ -30,6 +31,7 @@ export class ProjectorModule {
         Inbox,
         ProjectorMetrics,
         ProjectionConsumer,
+        SignalWatcher,
       ],
       exports: [ProjectorConfig],
     };

@@ -54,10 +54,15 @@ export function toCsv(rows: readonly object[]): string {
   return stringify(flat, { header: true, columns: columns.length > 0 ? columns : ['(no rows)'] });
 }
 
-function flatten(value: object, prefix = '', into: Record<string, string | number | boolean | null> = {}): Record<string, string | number | boolean | null> {
+function flatten(
+  value: object,
+  prefix = '',
+  into: Record<string, string | number | boolean | null> = {},
+): Record<string, string | number | boolean | null> {
   for (const [key, field] of Object.entries(value)) {
     const column = prefix ? `${prefix}.${key}` : key;
-    if (Array.isArray(field)) into[column] = field.map((item) => (typeof item === 'object' ? JSON.stringify(item) : String(item))).join(';');
+    if (Array.isArray(field))
+      into[column] = field.map((item) => (typeof item === 'object' ? JSON.stringify(item) : String(item))).join(';');
     else if (field !== null && typeof field === 'object') flatten(field, column, into);
     else into[column] = field as string | number | boolean | null;
   }

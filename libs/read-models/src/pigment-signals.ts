@@ -43,6 +43,12 @@ export async function pigmentSignals(
     if (row.signals.prr) methods.push('evans');
     if (row.signals.ror) methods.push('ror');
     if (row.signals.ic) methods.push('ic');
-    return { ...row, manufacturer: pigment?.manufacturer ?? null, product: pigment?.product ?? null, batch: pigment?.batch ?? null, methods };
+    return {
+      ...row,
+      manufacturer: pigment?.manufacturer ?? null,
+      product: pigment?.product ?? null,
+      batch: pigment?.batch ?? null,
+      methods,
+    };
   });
 }

@@ -55,7 +55,10 @@ describe(projectSideEffects.name, () => {
       serious: true,
       counted: true,
     };
-    const sut = projectSideEffects([event({ caseVersion: 2, pigmentId: 'PIG-1', outcome: 'recovering' })], new Map([[stateKey(prior.caseId, prior.category), prior]]));
+    const sut = projectSideEffects(
+      [event({ caseVersion: 2, pigmentId: 'PIG-1', outcome: 'recovering' })],
+      new Map([[stateKey(prior.caseId, prior.category), prior]]),
+    );
     expect(sut.deltas).toEqual([
       cell({ pigmentId: 'PIG-1', reports: -1, serious: -1 }),
       cell({ pigmentId: 'PIG-1', outcome: 'recovering' }),
@@ -109,7 +112,11 @@ describe(projectSideEffects.name, () => {
 
   it('hands the cells out in primary-key order whatever the event order', () => {
     const sut = projectSideEffects(
-      [event({ caseId: 'SMP-2026-000003', clinicId: 'clinic-b' }), event({ caseId: 'SMP-2026-000002', category: 'allergic_reaction' }), event()],
+      [
+        event({ caseId: 'SMP-2026-000003', clinicId: 'clinic-b' }),
+        event({ caseId: 'SMP-2026-000002', category: 'allergic_reaction' }),
+        event(),
+      ],
       new Map(),
     );
     expect(sut.deltas.map((delta) => `${delta.clinicId}/${delta.category}`)).toEqual([

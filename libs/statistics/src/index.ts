@@ -9,3 +9,4 @@ export * from './poisson.js';
 export * from './funnel.js';
 export * from './disproportionality.js';
 export * from './signal-table.js';
+export * from './suppression.js';

@@ -21,10 +21,14 @@ export const round = (value: number, digits = 3): number => Number(value.toFixed
 export function rateOf(reports: number, procedures: number): Rate {
   if (procedures <= 0) return { ratePer1000: null, ci95: null };
   const interval = reports <= procedures ? wilsonInterval(reports, procedures)! : scaled(garwoodPoissonInterval(reports), 1 / procedures);
-  return { ratePer1000: round((reports / procedures) * PER), ci95: { lower: round(interval.lower * PER), upper: round(interval.upper * PER) } };
+  return {
+    ratePer1000: round((reports / procedures) * PER),
+    ci95: { lower: round(interval.lower * PER), upper: round(interval.upper * PER) },
+  };
 }
 
 /** A proportion as a rate per 1,000, or null. */
-export const per1000 = (reports: number, procedures: number): number | null => (procedures > 0 ? round((reports / procedures) * PER) : null);
+export const per1000 = (reports: number, procedures: number): number | null =>
+  procedures > 0 ? round((reports / procedures) * PER) : null;
 
 const scaled = (interval: Interval, factor: number): Interval => ({ lower: interval.lower * factor, upper: interval.upper * factor });

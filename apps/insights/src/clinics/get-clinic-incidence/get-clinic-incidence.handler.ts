@@ -79,7 +79,11 @@ export class GetClinicIncidenceHandler implements IQueryHandler<GetClinicInciden
 function incidenceRows(counts: readonly MonthCounts[], categories: readonly SideEffectCategory[]): IncidenceRow[] {
   const months = new Map<string, { procedures: number; networkProcedures: number; byCategory: Map<string, MonthCounts> }>();
   for (const row of counts) {
-    const month = months.get(row.month) ?? { procedures: row.clinic_procedures, networkProcedures: row.network_procedures, byCategory: new Map() };
+    const month = months.get(row.month) ?? {
+      procedures: row.clinic_procedures,
+      networkProcedures: row.network_procedures,
+      byCategory: new Map(),
+    };
     if (row.category) month.byCategory.set(row.category, row);
     months.set(row.month, month);
   }

@@ -48,7 +48,15 @@ export class GetClinicIncidenceHttpController {
           },
         ],
         funnel: [
-          { category: 'infection', procedures: 4120, reports: 21, ratePer1000: 5.097, networkRatePer1000: 1.9, z: 3.42, band: 'above_99_8' },
+          {
+            category: 'infection',
+            procedures: 4120,
+            reports: 21,
+            ratePer1000: 5.097,
+            networkRatePer1000: 1.9,
+            z: 3.42,
+            band: 'above_99_8',
+          },
         ],
       },
     },

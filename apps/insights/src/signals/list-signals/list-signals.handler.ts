@@ -43,7 +43,8 @@ export class ListSignalsHandler implements IQueryHandler<ListSignalsQuery, Signa
 const tie = (x: SignalRowView, y: SignalRowView): number =>
   x.pigmentId === y.pigmentId ? (x.category < y.category ? -1 : 1) : x.pigmentId < y.pigmentId ? -1 : 1;
 
-const interval = (ratio: { lower: number; upper: number } | null) => (ratio ? { lower: round(ratio.lower), upper: round(ratio.upper) } : null);
+const interval = (ratio: { lower: number; upper: number } | null) =>
+  ratio ? { lower: round(ratio.lower), upper: round(ratio.upper) } : null;
 
 function view(row: PigmentSignal): SignalRowView {
   return {

@@ -47,7 +47,9 @@ export class CountTermsHandler implements IQueryHandler<CountTermsQuery, TermCou
       .when(onlyClinic ?? filter.clinicId, (p) => `t.clinic_id = ${p}`)
       .when(filter.severity, (p) => `t.severity = ${p}`)
       .when(filter.outcome, (p) => (filter.outcome === 'unknown' ? `t.outcome IN ('', ${p})` : `t.outcome = ${p}`));
-    const page = after ? `WHERE count < ${where.param(after.count)} OR (count = ${where.param(after.count)} AND term > ${where.param(after.term)})` : '';
+    const page = after
+      ? `WHERE count < ${where.param(after.count)} OR (count = ${where.param(after.count)} AND term > ${where.param(after.term)})`
+      : '';
     // One row at least (the total), even past the last page.
     const rows: Array<{ total: string; term: string | null; count: string | null }> = await this.db.query(
       `WITH terms AS (

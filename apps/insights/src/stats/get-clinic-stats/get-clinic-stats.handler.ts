@@ -19,4 +19,3 @@ export class GetClinicStatsHandler implements IQueryHandler<GetClinicStatsQuery,
     };
   }
 }
-

@@ -19,4 +19,3 @@ export class GetClinicStatsQuery extends Query<ClinicStats> {
     super();
   }
 }
-

@@ -34,7 +34,10 @@ export class GetPigmentStatsHandler implements IQueryHandler<GetPigmentStatsQuer
   async execute({ filter }: GetPigmentStatsQuery): Promise<PigmentStats> {
     const groupBy = filter.groupBy ?? 'batch';
     const period = periodOf(filter.from, filter.to);
-    const columns = [...GROUP_COLUMNS[groupBy].map((column) => `p.${column}`), ...(filter.byMonth ? [`to_char(t.procedure_month, 'YYYY-MM') AS month`] : [])];
+    const columns = [
+      ...GROUP_COLUMNS[groupBy].map((column) => `p.${column}`),
+      ...(filter.byMonth ? [`to_char(t.procedure_month, 'YYYY-MM') AS month`] : []),
+    ];
     const groupKeys = columns.map((_, index) => index + 1).join(', ');
     const where = () =>
       new SqlFilter()

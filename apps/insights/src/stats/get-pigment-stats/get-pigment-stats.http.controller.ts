@@ -18,7 +18,8 @@ export class GetPigmentStatsHttpController {
   @Roles('regulator', 'admin')
   @ApiOperation({
     summary: 'Reports, procedures and rates per pigment manufacturer, product or batch',
-    description: 'Per group × category (× procedure month with byMonth=true): rate per 1,000 procedures done with that pigment, Wilson 95% interval.',
+    description:
+      'Per group × category (× procedure month with byMonth=true): rate per 1,000 procedures done with that pigment, Wilson 95% interval.',
   })
   @ApiOkResponse({
     schema: {

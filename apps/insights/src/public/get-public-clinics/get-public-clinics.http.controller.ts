@@ -1,0 +1,51 @@
+import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { CsvInterceptor } from '@smp/http';
+import { PublicYearDto } from '../public-year.dto.js';
+import { GetPublicClinicsQuery, type PublicClinics } from './get-public-clinics.query.js';
+
+@ApiTags('public')
+@Controller('v1/public/clinics')
+@UseInterceptors(CsvInterceptor)
+@ApiProduces('application/json', 'text/csv')
+export class GetPublicClinicsHttpController {
+  constructor(private readonly queries: QueryBus) {}
+
+  /** Open to everyone: no key needed. */
+  @Get()
+  @ApiOperation({
+    summary: 'Safety figures per clinic, for people choosing a clinic (no key needed)',
+    description:
+      'Reports per category and per 1,000 procedures. Counts from 1 to 10 are withheld (null, with the reason), and so is ' +
+      'every rate built on one, and enough other figures that no withheld one can be worked out from the totals. Per calendar ' +
+      'year only: overlapping periods could be subtracted from each other.',
+  })
+  @ApiOkResponse({
+    schema: {
+      example: {
+        year: 2026,
+        suppression: { threshold: { min: 1, max: 10 }, complementary: true, explanation: 'Counts from 1 to 10 are withheld…' },
+        rows: [
+          {
+            clinicId: 'CLN-00001',
+            name: 'Crown Scalp Studio',
+            country: 'GB',
+            procedures: 1840,
+            reports: 37,
+            ratePer1000: 20.109,
+            categories: {
+              inflammation: { reports: 22, ratePer1000: 11.957, suppressed: null },
+              infection: { reports: null, ratePer1000: null, suppressed: 'small_count' },
+            },
+            suppressed: {},
+          },
+        ],
+        network: { procedures: 52000, reports: 890, ratePer1000: 17.115, categories: {}, suppressed: {} },
+      },
+    },
+  })
+  clinics(@Query() filter: PublicYearDto): Promise<PublicClinics> {
+    return this.queries.execute(new GetPublicClinicsQuery(filter.year));
+  }
+}

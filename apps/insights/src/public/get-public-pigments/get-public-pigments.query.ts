@@ -1,0 +1,15 @@
+import { Query } from '@nestjs/cqrs';
+import type { PublicTable } from '../public-table.js';
+
+export interface PublicPigmentLabels {
+  manufacturer: string;
+  product: string;
+}
+
+export type PublicPigments = PublicTable<PublicPigmentLabels> & { year: number };
+
+export class GetPublicPigmentsQuery extends Query<PublicPigments> {
+  constructor(readonly year?: number) {
+    super();
+  }
+}

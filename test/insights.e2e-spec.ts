@@ -1,0 +1,320 @@
+import { SIGNAL_RAISED_V1, TOPICS } from '@smp/contracts';
+import { runCli } from './support/cli.js';
+import { eventually, testKafka, unique } from './support/environment.js';
+import { call, createKey, registerClinic, startSystem, type RunningSystem } from './support/running-system.js';
+
+/**
+ * The read side on a small network whose every figure is known by hand:
+ * two clinics in Iceland and one in Liechtenstein (countries no other spec
+ * uses, so network figures filtered by country are this spec's alone), two
+ * pigments, procedures in March 2026 and 25 reports.
+ *
+ *   clinic A (IS), pigment P1, 400 procedures: 8 inflammation, 2 infection, 1 allergic reaction
+ *   clinic B (IS), pigment P2, 300 procedures: 12 allergic reaction, 2 inflammation
+ *   clinic C (LI), pigment P1, 100 procedures: no report
+ */
+describe('insights: rates, funnels, signals, counts, deadlines and public figures from the read models', () => {
+  let system: RunningSystem;
+  let regulatorKey: string;
+  let clinicA: { clinicId: string; key: string };
+  let clinicB: { clinicId: string; key: string };
+  let clinicC: { clinicId: string; key: string };
+  let p1: string;
+  let p2: string;
+  const maker1 = unique('Maker One');
+  const maker2 = unique('Maker Two');
+
+  const report = (clinicId: string, pigmentId: string, category: string) => ({
+    clinicId,
+    pigmentId,
+    procedureDate: '2026-03-10',
+    reporter: { type: 'client' },
+    effects: [{ category, onsetDate: '2026-03-12', severity: category === 'allergic_reaction' ? 'moderate' : 'mild' }],
+  });
+
+  beforeAll(async () => {
+    system = await startSystem(19500, { SIGNAL_EVALUATION_MS: '500' });
+    regulatorKey = await createKey(system, 'regulator');
+    clinicA = await registerClinic(system, 'Clinic A', 'IS');
+    clinicB = await registerClinic(system, 'Clinic B', 'IS');
+    clinicC = await registerClinic(system, 'Clinic C', 'LI');
+    const pigment = async (manufacturer: string, product: string, batch: string) => {
+      const { status, body } = await call(`${system.intake}/v1/pigments`, { key: system.adminKey, body: { manufacturer, product, batch } });
+      expect(status).toBe(201);
+      return body.pigmentId as string;
+    };
+    p1 = await pigment(maker1, 'Alpha', 'A-1');
+    p2 = await pigment(maker2, 'Beta', 'B-7');
+    const record = async (clinic: { clinicId: string; key: string }, pigmentId: string, count: number) => {
+      const { status } = await call(`${system.intake}/v1/clinics/${clinic.clinicId}/procedures`, {
+        key: clinic.key,
+        body: { procedures: [{ pigmentId, date: '2026-03-05', count }] },
+      });
+      expect(status).toBe(201);
+    };
+    await record(clinicA, p1, 400);
+    await record(clinicB, p2, 300);
+    await record(clinicC, p1, 100);
+    const reports = [
+      ...Array.from({ length: 8 }, () => report(clinicA.clinicId, p1, 'inflammation')),
+      ...Array.from({ length: 2 }, () => report(clinicA.clinicId, p1, 'infection')),
+      report(clinicA.clinicId, p1, 'allergic_reaction'),
+      ...Array.from({ length: 12 }, () => report(clinicB.clinicId, p2, 'allergic_reaction')),
+      ...Array.from({ length: 2 }, () => report(clinicB.clinicId, p2, 'inflammation')),
+    ];
+    for (const body of reports) expect((await call(`${system.intake}/v1/reports`, { body })).status).toBe(201);
+    // Everything projected: 25 reports in the two Icelandic clinics, and the registrations.
+    await eventually(
+      async () => {
+        const { body } = await call(`${system.insights}/v1/stats/count?field=country&country=IS`, { key: regulatorKey });
+        return body.rows?.[0]?.count === 25 ? true : undefined;
+      },
+      30_000,
+      'the 25 reports to be counted',
+    );
+  }, 180_000);
+
+  afterAll(() => system?.stop());
+
+  /** GET as the regulator, another key, or (null) nobody. */
+  const get = (path: string, key: string | null = regulatorKey) => call(`${system.insights}${path}`, { key: key ?? undefined });
+
+  it('gives a clinic its rates per category and month with Wilson intervals, the network rate and its funnel band', async () => {
+    const { status, body } = await get(`/v1/clinics/${clinicA.clinicId}/incidence?from=2026-03&to=2026-03`, clinicA.key);
+    expect(status).toBe(200);
+    // A recorded procedures in March, so every category has a row, 0 included.
+    expect(body.rows).toHaveLength(7);
+    const infection = body.rows.find((row: { category: string }) => row.category === 'infection');
+    // 2 in 400 = 5 per 1,000; Wilson 95% (z = 1.96) by hand: 1.372 to 18.045. Network (this month, all clinics) is at least
+    // A's own 2 over everyone's procedures, so only its presence is asserted here; the funnel below pins it per country.
+    expect(infection).toMatchObject({ month: '2026-03', procedures: 400, reports: 2, serious: 2, ratePer1000: 5 });
+    expect(infection.ci95.lower).toBeCloseTo(1.372, 2);
+    expect(infection.ci95.upper).toBeCloseTo(18.045, 2);
+    expect(infection.networkRatePer1000).toEqual(expect.any(Number));
+    expect(body.rows.find((row: { category: string }) => row.category === 'scarring')).toMatchObject({ reports: 0, ratePer1000: 0 });
+    expect(body.funnel.map((entry: { category: string }) => entry.category)).toContain('inflammation');
+    for (const entry of body.funnel) expect(['within', 'above_95', 'above_99_8', 'below_95', 'below_99_8', null]).toContain(entry.band);
+
+    expect((await get(`/v1/clinics/${clinicA.clinicId}/incidence`, clinicB.key)).status).toBe(403);
+    expect((await get(`/v1/clinics/${clinicA.clinicId}/incidence`, null)).status).toBe(401);
+  });
+
+  it('places every clinic of a country on the funnel, against that network', async () => {
+    const { status, body } = await get('/v1/stats/clinics?category=inflammation&country=IS&from=2026-03&to=2026-03');
+    expect(status).toBe(200);
+    // Network: 10 inflammations in 700 procedures.
+    expect(body.funnels).toEqual([expect.objectContaining({ category: 'inflammation', networkRatePer1000: 14.286 })]);
+    expect(body.funnels[0].limits.length).toBeGreaterThan(10);
+    const byClinic = Object.fromEntries(body.rows.map((row: { clinicId: string }) => [row.clinicId, row]));
+    expect(Object.keys(byClinic).sort()).toEqual([clinicA.clinicId, clinicB.clinicId].sort());
+    expect(byClinic[clinicA.clinicId]).toMatchObject({ name: 'Clinic A', country: 'IS', procedures: 400, reports: 8, ratePer1000: 20 });
+    expect(byClinic[clinicB.clinicId]).toMatchObject({ procedures: 300, reports: 2, ratePer1000: 6.667 });
+    // A is above the network rate and B below, so their z-scores have opposite signs.
+    expect(byClinic[clinicA.clinicId].z).toBeGreaterThan(0);
+    expect(byClinic[clinicB.clinicId].z).toBeLessThan(0);
+
+    const liechtenstein = await get('/v1/stats/clinics?category=inflammation&country=LI');
+    expect(liechtenstein.body.rows).toEqual([
+      expect.objectContaining({ clinicId: clinicC.clinicId, procedures: 100, reports: 0, ratePer1000: 0 }),
+    ]);
+  });
+
+  it('gives rates per pigment manufacturer, product and batch, with procedures done with that pigment as denominator', async () => {
+    const { body } = await get(`/v1/stats/pigments?groupBy=batch&category=allergic_reaction&country=IS`);
+    const mine = body.rows.filter((row: { pigmentId: string }) => row.pigmentId === p1 || row.pigmentId === p2);
+    expect(mine).toEqual([
+      expect.objectContaining({
+        manufacturer: maker1,
+        product: 'Alpha',
+        batch: 'A-1',
+        pigmentId: p1,
+        procedures: 400,
+        reports: 1,
+        ratePer1000: 2.5,
+      }),
+      expect.objectContaining({
+        manufacturer: maker2,
+        product: 'Beta',
+        batch: 'B-7',
+        pigmentId: p2,
+        procedures: 300,
+        reports: 12,
+        ratePer1000: 40,
+      }),
+    ]);
+    // Without the country filter clinic C's 100 procedures with P1 count too.
+    const all = await get(`/v1/stats/pigments?groupBy=manufacturer&category=allergic_reaction`);
+    expect(all.body.rows.find((row: { manufacturer: string }) => row.manufacturer === maker1)).toMatchObject({
+      procedures: 500,
+      reports: 1,
+      ratePer1000: 2,
+    });
+    const trend = await get(`/v1/stats/pigments?groupBy=batch&byMonth=true&category=allergic_reaction&country=IS`);
+    expect(trend.body.rows.find((row: { pigmentId: string }) => row.pigmentId === p2)).toMatchObject({ month: '2026-03', reports: 12 });
+  });
+
+  it('computes the disproportionality of each pigment × category, and publishes the raised signal', async () => {
+    const { body } = await get('/v1/signals?country=IS&sort=prr&order=desc');
+    const p2Allergy = body.rows.find(
+      (row: { pigmentId: string; category: string }) => row.pigmentId === p2 && row.category === 'allergic_reaction',
+    );
+    // a = 12, b = P2's other reports 2, c = P1's allergies 1, d = P1's other 10 (8 + 2).
+    expect(p2Allergy).toMatchObject({ manufacturer: maker2, batch: 'B-7', a: 12, b: 2, c: 1, d: 10 });
+    // PRR = (12/14) / (1/11) = 9.429; ROR = (12·10) / (2·1) = 60; Yates χ² = (|120 − 2| − 12.5)² · 25 / (14·11·13·12) = 11.58.
+    expect(p2Allergy.prr.value).toBeCloseTo(9.429, 2);
+    expect(p2Allergy.prr.chi2).toBeCloseTo(11.58, 1);
+    expect(p2Allergy.ror.value).toBeCloseTo(60, 5);
+    expect(p2Allergy.signals).toEqual(expect.arrayContaining(['evans', 'ror']));
+    const prrs = body.rows.map((row: { prr: { value: number | null } }) => row.prr.value).filter((value: number | null) => value !== null);
+    expect(prrs).toEqual([...prrs].sort((x, y) => y - x));
+    const quiet = await get('/v1/signals?country=IS&signalling=none');
+    expect(quiet.body.rows.every((row: { signals: string[] }) => row.signals.length === 0)).toBe(true);
+
+    // The watcher raised it on smp.signals.v1, keyed by the pigment.
+    const consumer = testKafka('insights-spec').consumer({ groupId: unique('signals-reader') });
+    const raised: Array<{ key: string; type: string; data: { category: string; methods: string[] } }> = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic: TOPICS.signals, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        raised.push({ key: String(message.key), type: String(message.headers?.ce_type), data: JSON.parse(String(message.value)) });
+      },
+    });
+    try {
+      const event = await eventually(
+        async () => raised.find((entry) => entry.key === p2 && entry.data.category === 'allergic_reaction'),
+        30_000,
+        'the signal raised event',
+      );
+      expect(event.type).toBe(SIGNAL_RAISED_V1);
+      // Raised when the pair first met a criterion, which may have been while the reports were still arriving.
+      expect(event.data.methods.length).toBeGreaterThan(0);
+      expect(event.data).toMatchObject({ a: expect.any(Number), b: expect.any(Number), c: expect.any(Number), d: expect.any(Number) });
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+
+  it('counts the terms of a field, most frequent first, and pages through all of them with a cursor', async () => {
+    const first = await get('/v1/stats/count?field=category&country=IS&limit=2');
+    expect(first.body).toEqual({
+      field: 'category',
+      totalTerms: 3,
+      rows: [
+        { term: 'allergic_reaction', count: 13 },
+        { term: 'inflammation', count: 10 },
+      ],
+      nextCursor: expect.any(String),
+    });
+    const second = await get(`/v1/stats/count?field=category&country=IS&limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body).toMatchObject({ totalTerms: 3, rows: [{ term: 'infection', count: 2 }], nextCursor: null });
+    const bySeverity = await get(`/v1/stats/count?field=severity&country=IS&serious=false`);
+    expect(bySeverity.body.rows).toEqual([
+      { term: 'moderate', count: 13 },
+      { term: 'mild', count: 10 },
+    ]);
+    // A clinic key counts its own clinic only, and may not name another.
+    const own = await get('/v1/stats/count?field=clinic', clinicA.key);
+    expect(own.body.rows).toEqual([{ term: clinicA.clinicId, count: 11 }]);
+    expect((await get(`/v1/stats/count?field=clinic&clinicId=${clinicB.clinicId}`, clinicA.key)).status).toBe(403);
+    const bad = await get('/v1/stats/count?field=category&cursor=bm90LWEtY3Vyc29y');
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'cursor' })]);
+  });
+
+  it('answers every statistics endpoint in CSV when asked', async () => {
+    const response = await fetch(`${system.insights}/v1/stats/count?field=category&country=IS`, {
+      headers: { authorization: `Bearer ${regulatorKey}`, accept: 'text/csv' },
+    });
+    expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect((await response.text()).trim().split('\n')).toEqual(['term,count', 'allergic_reaction,13', 'inflammation,10', 'infection,2']);
+    for (const path of [
+      `/v1/clinics/${clinicA.clinicId}/incidence`,
+      '/v1/stats/clinics',
+      '/v1/stats/pigments',
+      '/v1/signals',
+      '/v1/cases',
+      '/v1/public/clinics',
+      '/v1/public/pigments',
+    ]) {
+      const csv = await fetch(`${system.insights}${path}`, { headers: { authorization: `Bearer ${regulatorKey}`, accept: 'text/csv' } });
+      expect(`${path} ${csv.status} ${csv.headers.get('content-type')}`).toMatch(/ 200 text\/csv/);
+    }
+    const funnel = await fetch(`${system.insights}/v1/stats/clinics?category=inflammation&country=IS`, {
+      headers: { authorization: `Bearer ${regulatorKey}`, accept: 'text/csv' },
+    });
+    const [header] = (await funnel.text()).split('\n');
+    expect(header).toBe('clinicId,name,country,category,procedures,reports,ratePer1000,ci95.lower,ci95.upper,z,band');
+  });
+
+  it('lists serious cases with their deadlines, overdue first, without personal data; a clinic sees only its own', async () => {
+    const { body } = await get(`/v1/cases?serious=true&clinicId=${clinicA.clinicId}`);
+    // Infection is serious (MoCRA): A's two infection reports.
+    expect(body.rows).toHaveLength(2);
+    for (const row of body.rows) {
+      expect(row).toMatchObject({ clinicId: clinicA.clinicId, categories: ['infection'], seriousReasons: ['infection'], status: 'due' });
+      expect(row.reportingDueBy).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(Object.keys(row).sort()).toEqual(
+        [
+          'caseId',
+          'categories',
+          'clinicId',
+          'outcome',
+          'pigmentId',
+          'procedureDate',
+          'reportingDueBy',
+          'serious',
+          'seriousReasons',
+          'status',
+          'version',
+        ].sort(),
+      );
+    }
+    const farAhead = await get(`/v1/cases?serious=true&clinicId=${clinicA.clinicId}&dueBefore=2000-01-01`);
+    expect(farAhead.body.rows).toEqual([]);
+    const asClinicB = await get('/v1/cases?serious=true', clinicB.key);
+    expect(asClinicB.body.rows.every((row: { clinicId: string }) => row.clinicId === clinicB.clinicId)).toBe(true);
+    expect((await get(`/v1/cases?clinicId=${clinicA.clinicId}`, clinicB.key)).status).toBe(403);
+  });
+
+  it('shows the public per-clinic and per-pigment figures without a key, every count from 1 to 10 withheld', async () => {
+    const clinics = await get('/v1/public/clinics?year=2026', null);
+    expect(clinics.status).toBe(200);
+    expect(clinics.body.suppression).toMatchObject({ threshold: { min: 1, max: 10 }, complementary: true });
+    expect(clinics.body.suppression.explanation).toMatch(/1 to 10/);
+    const a = clinics.body.rows.find((row: { clinicId: string }) => row.clinicId === clinicA.clinicId);
+    const b = clinics.body.rows.find((row: { clinicId: string }) => row.clinicId === clinicB.clinicId);
+    // A: 8, 2 and 1 are small; its total 11 and its 400 procedures may be shown.
+    expect(a.categories.inflammation).toEqual({ reports: null, ratePer1000: null, suppressed: 'small_count' });
+    expect(a.categories.allergic_reaction).toEqual({ reports: null, ratePer1000: null, suppressed: 'small_count' });
+    expect(a.categories.scarring).toEqual({ reports: 0, ratePer1000: 0, suppressed: null });
+    expect(a.procedures).toBe(400);
+    // B: 2 inflammations are small; with B's total shown the 12 allergies would give them away, so one more figure goes.
+    expect(b.categories.inflammation.reports).toBeNull();
+    expect(b.categories.allergic_reaction.reports === null || b.reports === null).toBe(true);
+
+    const pigments = await get('/v1/public/pigments?year=2026', null);
+    expect(pigments.body.rows.find((row: { manufacturer: string }) => row.manufacturer === maker1)).toMatchObject({
+      product: 'Alpha',
+      procedures: 500,
+    });
+    // Nowhere in either response is a count from 1 to 10 shown.
+    const shownCounts = (body: { rows: Array<Record<string, unknown>>; network: Record<string, unknown> }) =>
+      [...body.rows, body.network].flatMap((row) => [
+        row.reports,
+        row.procedures,
+        ...Object.values(row.categories as Record<string, { reports: number | null }>).map((cell) => cell.reports),
+      ]);
+    for (const count of [...shownCounts(clinics.body), ...shownCounts(pigments.body)]) {
+      expect(count === null || count === 0 || (count as number) > 10).toBe(true);
+    }
+    const overlapping = await get('/v1/public/clinics?from=2026-01', null);
+    expect(overlapping.status).toBe(400);
+  });
+
+  it('finds no difference between the read models and the intake when verified', async () => {
+    const { code, output } = await runCli('verify');
+    expect(output).toContain('0 differences');
+    expect(code).toBe(0);
+  });
+});
