@@ -98,6 +98,26 @@ describe('authorisation of every endpoint', () => {
       expected: { anonymous: 401, 'clinic A': 200, 'clinic B': 403, regulator: 200, admin: 200 },
       request: async () => ({ url: `${system.insights}/v1/clinics/${clinicA.clinicId}/incidence` }),
     },
+    ...['/v1/stats/clinics', '/v1/stats/pigments', '/v1/signals', '/v1/stats/clinics?country=GB&category=infection'].map((path) => ({
+      name: `GET ${path} (regulators' figures across clinics, insights)`,
+      expected: { anonymous: 401, 'clinic A': 403, 'clinic B': 403, regulator: 200, admin: 200 } as Record<Caller, number>,
+      request: async () => ({ url: `${system.insights}${path}` }),
+    })),
+    ...['/v1/stats/count?field=category&clinicId={A}', '/v1/cases?serious=true&clinicId={A}'].map((path) => ({
+      name: `GET ${path} (clinic A's own figures, insights)`,
+      expected: { anonymous: 401, 'clinic A': 200, 'clinic B': 403, regulator: 200, admin: 200 } as Record<Caller, number>,
+      request: async () => ({ url: `${system.insights}${path.replace('{A}', clinicA.clinicId)}` }),
+    })),
+    ...['/v1/stats/count?field=clinic', '/v1/cases?serious=true'].map((path) => ({
+      name: `GET ${path} (confined to the caller's own clinic for a clinic key, insights)`,
+      expected: { anonymous: 401, 'clinic A': 200, 'clinic B': 200, regulator: 200, admin: 200 } as Record<Caller, number>,
+      request: async () => ({ url: `${system.insights}${path}` }),
+    })),
+    ...['/v1/public/clinics', '/v1/public/pigments?year=2026'].map((path) => ({
+      name: `GET ${path} (public, suppressed, insights)`,
+      expected: { anonymous: 200, 'clinic A': 200, 'clinic B': 200, regulator: 200, admin: 200 } as Record<Caller, number>,
+      request: async () => ({ url: `${system.insights}${path}` }),
+    })),
     {
       name: 'GET /health (every app)',
       expected: { anonymous: 200, 'clinic A': 200, 'clinic B': 200, regulator: 200, admin: 200 },

@@ -217,6 +217,24 @@ describe('insights: rates, funnels, signals, counts, deadlines and public figure
     const own = await get('/v1/stats/count?field=clinic', clinicA.key);
     expect(own.body.rows).toEqual([{ term: clinicA.clinicId, count: 11 }]);
     expect((await get(`/v1/stats/count?field=clinic&clinicId=${clinicB.clinicId}`, clinicA.key)).status).toBe(403);
+    // Nor through CSV, or by paging.
+    const csv = await fetch(`${system.insights}/v1/stats/count?field=clinic&limit=1`, {
+      headers: { authorization: `Bearer ${clinicA.key}`, accept: 'text/csv' },
+    });
+    expect((await csv.text()).trim().split('\n')).toEqual(['term,count', `${clinicA.clinicId},11`]);
+    const paged = await get('/v1/stats/count?field=category&limit=1', clinicA.key);
+    expect(paged.body.totalTerms).toBe(3);
+    const pages = [paged.body.rows];
+    for (let cursor = paged.body.nextCursor; cursor;) {
+      const next = await get(`/v1/stats/count?field=category&limit=1&cursor=${cursor}`, clinicA.key);
+      pages.push(next.body.rows);
+      cursor = next.body.nextCursor;
+    }
+    expect(pages.flat()).toEqual([
+      { term: 'inflammation', count: 8 },
+      { term: 'infection', count: 2 },
+      { term: 'allergic_reaction', count: 1 },
+    ]);
     const bad = await get('/v1/stats/count?field=category&cursor=bm90LWEtY3Vyc29y');
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'cursor' })]);

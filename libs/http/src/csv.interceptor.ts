@@ -51,7 +51,9 @@ export function toCsv(rows: readonly object[]): string {
       }
     }
   }
-  return stringify(flat, { header: true, columns: columns.length > 0 ? columns : ['(no rows)'] });
+  // A field that is null in one row and an object in another (an interval, say) is the object's columns, left empty.
+  const leaves = columns.filter((column) => !columns.some((other) => other.startsWith(`${column}.`)));
+  return stringify(flat, { header: true, columns: leaves.length > 0 ? leaves : ['(no rows)'] });
 }
 
 function flatten(
