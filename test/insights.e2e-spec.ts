@@ -330,6 +330,14 @@ describe('insights: rates, funnels, signals, counts, deadlines and public figure
     expect(overlapping.status).toBe(400);
   });
 
+  it('never answers from before the latest change: a new report shows in an answer asked for a moment ago', async () => {
+    const count = async () => (await get('/v1/stats/count?field=country&country=IS')).body.rows[0].count as number;
+    expect(await count()).toBe(25);
+    expect(await count()).toBe(25);
+    expect((await call(`${system.intake}/v1/reports`, { body: report(clinicB.clinicId, p2, 'scarring') })).status).toBe(201);
+    await eventually(async () => ((await count()) === 26 ? true : undefined), 15_000, 'the 26th report in the count');
+  });
+
   it('finds no difference between the read models and the intake when verified', async () => {
     const { code, output } = await runCli('verify');
     expect(output).toContain('0 differences');

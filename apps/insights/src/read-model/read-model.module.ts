@@ -1,7 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { ClinicFunnels } from './clinic-funnels.js';
+import { ReadModelCache } from './read-model-cache.js';
 
 /** Query-side services shared by the endpoints. */
 @Global()
-@Module({ providers: [ClinicFunnels], exports: [ClinicFunnels] })
+@Module({ providers: [ClinicFunnels, ReadModelCache], exports: [ClinicFunnels, ReadModelCache] })
 export class ReadModelModule {}

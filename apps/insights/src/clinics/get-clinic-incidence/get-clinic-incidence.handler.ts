@@ -6,6 +6,7 @@ import { periodOf } from '../../read-model/period.js';
 import { per1000, rateOf } from '../../read-model/rates.js';
 import { SqlFilter } from '@smp/persistence';
 import { GetClinicIncidenceQuery, type ClinicIncidence, type IncidenceRow } from './get-clinic-incidence.query.js';
+import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
 
 interface MonthCounts {
   month: string;
@@ -27,9 +28,14 @@ export class GetClinicIncidenceHandler implements IQueryHandler<GetClinicInciden
   constructor(
     private readonly db: DataSource,
     private readonly funnels: ClinicFunnels,
+    private readonly cache: ReadModelCache,
   ) {}
 
-  async execute({ clinicId, from, to, category }: GetClinicIncidenceQuery): Promise<ClinicIncidence> {
+  execute(query: GetClinicIncidenceQuery): Promise<ClinicIncidence> {
+    return this.cache.get(cacheKey(query), () => this.compute(query));
+  }
+
+  private async compute({ clinicId, from, to, category }: GetClinicIncidenceQuery): Promise<ClinicIncidence> {
     const period = periodOf(from, to);
     const filter = new SqlFilter([clinicId])
       .when(period.from, (p) => `procedure_month >= ${p}::date`)

@@ -4,13 +4,21 @@ import { SqlFilter } from '@smp/persistence';
 import { publicTable } from '../public-table.js';
 import { yearOf } from '../public-year.dto.js';
 import { GetPublicClinicsQuery, type PublicClinics } from './get-public-clinics.query.js';
+import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
 
 /** Every registered clinic's reports per category and procedures in one calendar year, with small cells withheld. */
 @QueryHandler(GetPublicClinicsQuery)
 export class GetPublicClinicsHandler implements IQueryHandler<GetPublicClinicsQuery, PublicClinics> {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly cache: ReadModelCache,
+  ) {}
 
-  async execute(query: GetPublicClinicsQuery): Promise<PublicClinics> {
+  execute(query: GetPublicClinicsQuery): Promise<PublicClinics> {
+    return this.cache.get(cacheKey(query), () => this.compute(query));
+  }
+
+  private async compute(query: GetPublicClinicsQuery): Promise<PublicClinics> {
     const { year, from, to } = yearOf(query);
     const filter = new SqlFilter().when(from, (p) => `procedure_month >= ${p}::date`).when(to, (p) => `procedure_month <= ${p}::date`);
     const rows: Array<{ clinic_id: string; name: string; country: string; procedures: number; reports: Record<string, number> | null }> =

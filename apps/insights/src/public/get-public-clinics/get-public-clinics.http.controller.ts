@@ -2,7 +2,7 @@ import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { CsvInterceptor } from '@smp/http';
-import { PublicYearDto } from '../public-year.dto.js';
+import { PublicYearDto, yearOf } from '../public-year.dto.js';
 import { GetPublicClinicsQuery, type PublicClinics } from './get-public-clinics.query.js';
 
 @ApiTags('public')
@@ -46,6 +46,6 @@ export class GetPublicClinicsHttpController {
     },
   })
   clinics(@Query() filter: PublicYearDto): Promise<PublicClinics> {
-    return this.queries.execute(new GetPublicClinicsQuery(filter.year));
+    return this.queries.execute(new GetPublicClinicsQuery(yearOf(filter).year));
   }
 }

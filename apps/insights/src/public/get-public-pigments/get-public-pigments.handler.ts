@@ -4,6 +4,7 @@ import { SqlFilter } from '@smp/persistence';
 import { publicTable } from '../public-table.js';
 import { yearOf } from '../public-year.dto.js';
 import { GetPublicPigmentsQuery, type PublicPigments } from './get-public-pigments.query.js';
+import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
 
 /**
  * Reports per category and procedures per pigment product (manufacturer and
@@ -12,9 +13,16 @@ import { GetPublicPigmentsQuery, type PublicPigments } from './get-public-pigmen
  */
 @QueryHandler(GetPublicPigmentsQuery)
 export class GetPublicPigmentsHandler implements IQueryHandler<GetPublicPigmentsQuery, PublicPigments> {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly cache: ReadModelCache,
+  ) {}
 
-  async execute(query: GetPublicPigmentsQuery): Promise<PublicPigments> {
+  execute(query: GetPublicPigmentsQuery): Promise<PublicPigments> {
+    return this.cache.get(cacheKey(query), () => this.compute(query));
+  }
+
+  private async compute(query: GetPublicPigmentsQuery): Promise<PublicPigments> {
     const { year, from, to } = yearOf(query);
     const filter = new SqlFilter().when(from, (p) => `t.procedure_month >= ${p}::date`).when(to, (p) => `t.procedure_month <= ${p}::date`);
     const rows: Array<{ manufacturer: string; product: string; procedures: number; reports: Record<string, number> | null }> =

@@ -2,7 +2,7 @@ import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { CsvInterceptor } from '@smp/http';
-import { PublicYearDto } from '../public-year.dto.js';
+import { PublicYearDto, yearOf } from '../public-year.dto.js';
 import { GetPublicPigmentsQuery, type PublicPigments } from './get-public-pigments.query.js';
 
 @ApiTags('public')
@@ -41,6 +41,6 @@ export class GetPublicPigmentsHttpController {
     },
   })
   pigments(@Query() filter: PublicYearDto): Promise<PublicPigments> {
-    return this.queries.execute(new GetPublicPigmentsQuery(filter.year));
+    return this.queries.execute(new GetPublicPigmentsQuery(yearOf(filter).year));
   }
 }

@@ -5,13 +5,21 @@ import { pigmentSignals, type PigmentSignal } from '@smp/read-models';
 import { periodOf } from '../../read-model/period.js';
 import { round } from '../../read-model/rates.js';
 import { ListSignalsQuery, type SignalList, type SignalRowView } from './list-signals.query.js';
+import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
 
 /** Disproportionality of every pigment batch × category over the period, filtered and sorted. */
 @QueryHandler(ListSignalsQuery)
 export class ListSignalsHandler implements IQueryHandler<ListSignalsQuery, SignalList> {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly cache: ReadModelCache,
+  ) {}
 
-  async execute({ filter }: ListSignalsQuery): Promise<SignalList> {
+  execute(query: ListSignalsQuery): Promise<SignalList> {
+    return this.cache.get(cacheKey(query), () => this.compute(query));
+  }
+
+  private async compute({ filter }: ListSignalsQuery): Promise<SignalList> {
     const signals = await pigmentSignals(this.db, periodOf(filter.from, filter.to), filter.country);
     const signalling = filter.signalling;
     const rows = signals

@@ -5,6 +5,7 @@ import { SqlFilter } from '@smp/persistence';
 import { periodOf } from '../../read-model/period.js';
 import { CountTermsQuery, type TermCounts } from './count-terms.query.js';
 import type { CountField } from './count-terms.request.dto.js';
+import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
 
 /** The SQL expression of each countable field over side_effect_counts t, pigments p and clinics k. */
 const TERM: Record<CountField, string> = {
@@ -28,9 +29,16 @@ const DEFAULT_LIMIT = 100;
  */
 @QueryHandler(CountTermsQuery)
 export class CountTermsHandler implements IQueryHandler<CountTermsQuery, TermCounts> {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly cache: ReadModelCache,
+  ) {}
 
-  async execute({ filter, onlyClinic }: CountTermsQuery): Promise<TermCounts> {
+  execute(query: CountTermsQuery): Promise<TermCounts> {
+    return this.cache.get(cacheKey(query), () => this.compute(query));
+  }
+
+  private async compute({ filter, onlyClinic }: CountTermsQuery): Promise<TermCounts> {
     const period = periodOf(filter.from, filter.to);
     const after = filter.cursor ? decodeCursor(filter.cursor) : null;
     const limit = filter.limit ?? DEFAULT_LIMIT;

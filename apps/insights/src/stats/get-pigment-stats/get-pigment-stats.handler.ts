@@ -6,6 +6,7 @@ import { rateOf } from '../../read-model/rates.js';
 import { SqlFilter } from '@smp/persistence';
 import { GetPigmentStatsQuery, type PigmentStats, type PigmentStatsRow } from './get-pigment-stats.query.js';
 import type { PigmentLevel } from './get-pigment-stats.request.dto.js';
+import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
 
 const GROUP_COLUMNS: Record<PigmentLevel, string[]> = {
   manufacturer: ['manufacturer'],
@@ -29,9 +30,16 @@ type Grouped = Record<string, string | number>;
  */
 @QueryHandler(GetPigmentStatsQuery)
 export class GetPigmentStatsHandler implements IQueryHandler<GetPigmentStatsQuery, PigmentStats> {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly cache: ReadModelCache,
+  ) {}
 
-  async execute({ filter }: GetPigmentStatsQuery): Promise<PigmentStats> {
+  execute(query: GetPigmentStatsQuery): Promise<PigmentStats> {
+    return this.cache.get(cacheKey(query), () => this.compute(query));
+  }
+
+  private async compute({ filter }: GetPigmentStatsQuery): Promise<PigmentStats> {
     const groupBy = filter.groupBy ?? 'batch';
     const period = periodOf(filter.from, filter.to);
     const columns = [

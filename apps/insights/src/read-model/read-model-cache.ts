@@ -1,0 +1,106 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import pg from 'pg';
+import { READ_MODELS_CHANGED } from '@smp/read-models';
+import { InsightsConfig } from '../insights.config.js';
+
+interface Entry {
+  version: number;
+  value: unknown;
+  bytes: number;
+}
+
+const RECONNECT_MS = 1_000;
+
+/**
+ * Answers kept until the read models change. The projector NOTIFYs in every
+ * transaction that changes them, and Postgres delivers that on commit; each
+ * notification starts a new version and every answer of an older version is
+ * recomputed on its next request. So an answer is never older than the last
+ * committed change the listener has heard of, identical requests between two
+ * batches cost one query, and concurrent identical misses share one query.
+ * Without a live LISTEN connection nothing is cached.
+ */
+@Injectable()
+export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ReadModelCache.name);
+  private readonly entries = new Map<string, Entry>();
+  private readonly pending = new Map<string, { version: number; answer: Promise<unknown> }>();
+  private version = 0;
+  private bytes = 0;
+  private listener: pg.Client | undefined;
+  private listening = false;
+  private stopped = false;
+
+  constructor(private readonly config: InsightsConfig) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.listen().catch((error: Error) => this.retry(error));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** The answer for `key`, computed by `compute` unless the current version already has it. */
+  async get<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    if (!this.listening || this.config.INSIGHTS_CACHE_BYTES === 0) return compute();
+    const version = this.version;
+    const entry = this.entries.get(key);
+    if (entry && entry.version === version) {
+      // Most recently used last: eviction takes from the front.
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      return entry.value as T;
+    }
+    const inFlight = this.pending.get(key);
+    if (inFlight && inFlight.version === version) return inFlight.answer as Promise<T>;
+    const answer = compute().then((value) => {
+      // A change committed while computing may or may not be in `value`: keep it only if none came.
+      if (this.listening && this.version === version) this.store(key, { version, value, bytes: JSON.stringify(value).length });
+      return value;
+    });
+    this.pending.set(key, { version, answer });
+    void answer.finally(() => this.pending.get(key)?.answer === answer && this.pending.delete(key)).catch(() => undefined);
+    return answer;
+  }
+
+  private store(key: string, entry: Entry): void {
+    const previous = this.entries.get(key);
+    if (previous) this.bytes -= previous.bytes;
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    this.bytes += entry.bytes;
+    for (const [oldest, old] of this.entries) {
+      if (this.bytes <= this.config.INSIGHTS_CACHE_BYTES) break;
+      this.entries.delete(oldest);
+      this.bytes -= old.bytes;
+    }
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.config.DATABASE_URL, application_name: 'insights-cache-listener' });
+    client.on('notification', () => this.version++);
+    client.on('error', (error) => this.logger.warn(`cache listener: ${error.message}`));
+    client.on('end', () => {
+      this.listening = false;
+      this.version++;
+      if (!this.stopped) this.retry(new Error('the connection ended'));
+    });
+    await client.connect();
+    await client.query(`LISTEN ${READ_MODELS_CHANGED}`);
+    this.listener = client;
+    // Whatever changed before LISTEN took effect is older than this version.
+    this.version++;
+    this.listening = true;
+  }
+
+  private retry(error: Error): void {
+    if (this.stopped) return;
+    this.logger.warn(`not caching until the change listener reconnects (${error.message})`);
+    setTimeout(() => void this.listen().catch((again: Error) => this.retry(again)), RECONNECT_MS).unref();
+  }
+}
+
+/** A cache key for a query object: its class and its fields. */
+export const cacheKey = (query: object): string => `${query.constructor.name}:${JSON.stringify(query)}`;
