@@ -1,4 +1,4 @@
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, Matches, Max, Min } from 'class-validator';
 import { CommonConfig, portSetting } from '@smp/config';
 
 export class InsightsConfig extends CommonConfig {
@@ -10,4 +10,11 @@ export class InsightsConfig extends CommonConfig {
   @Min(0)
   @Max(2_000_000_000)
   INSIGHTS_CACHE_BYTES: number = 32_000_000;
+
+  /** At most one new cache version per this many ms while the read models keep changing; answers lag by at most this. */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  INSIGHTS_CACHE_WINDOW_MS: number = 200;
+
 }

@@ -3,17 +3,34 @@ import { stringify } from 'csv-stringify/sync';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { map, type Observable } from 'rxjs';
 
+const serialized = new WeakMap<object, string>();
+
+/** Records the JSON of an answer that will be sent many times (a cached one), so it is serialized once. */
+export function rememberJson(value: object, json: string): void {
+  serialized.set(value, json);
+}
+
 /**
  * `Accept: text/csv` on a statistics endpoint: the response's `rows` as CSV,
  * one column per field, nested fields joined with dots (`ci95.lower`), lists
- * joined with `;`. JSON stays the default.
+ * joined with `;`. JSON stays the default, and an answer whose JSON was
+ * remembered (rememberJson) is sent as that text.
  */
 @Injectable()
 export class CsvInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
-    if (!wantsCsv(http.getRequest<FastifyRequest>().headers.accept)) return next.handle();
     const reply = http.getResponse<FastifyReply>();
+    if (!wantsCsv(http.getRequest<FastifyRequest>().headers.accept)) {
+      return next.handle().pipe(
+        map((body: unknown) => {
+          const json = body !== null && typeof body === 'object' ? serialized.get(body) : undefined;
+          if (json === undefined) return body;
+          reply.header('content-type', 'application/json; charset=utf-8');
+          return json;
+        }),
+      );
+    }
     return next.handle().pipe(
       map((body: { rows?: object[] }) => {
         reply.header('content-type', 'text/csv; charset=utf-8');

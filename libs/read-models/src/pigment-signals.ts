@@ -14,7 +14,8 @@ export interface PigmentSignal extends SignalRow {
 /**
  * The signal table of every pigment batch × category from the side-effect
  * counts of reports that name a pigment (the database the signals screen), over
- * a period and optionally the clinics of one country.
+ * a period and optionally the clinics of one country (only then is the finer
+ * cube summed: the per-pigment rollup knows no clinic).
  */
 export async function pigmentSignals(
   db: DataSource | EntityManager,
@@ -28,7 +29,7 @@ export async function pigmentSignals(
     .when(country, (p) => `t.clinic_id IN (SELECT clinic_id FROM projector.clinics WHERE country = ${p})`);
   const cells: Array<{ pigment_id: string; category: string; reports: number }> = await db.query(
     `SELECT t.pigment_id, t.category, sum(t.reports)::int AS reports
-       FROM projector.side_effect_counts t ${filter.where}
+       FROM projector.${country ? 'side_effect_counts' : 'pigment_category_month'} t ${filter.where}
       GROUP BY t.pigment_id, t.category`,
     filter.params,
   );

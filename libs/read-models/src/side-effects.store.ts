@@ -16,12 +16,28 @@ export class SideEffectsStore {
     await this.addCounts(tx, deltas);
   }
 
+  /** The cube and its per-clinic and per-pigment rollups, in one statement (one round trip). */
   private async addCounts(tx: EntityManager, deltas: readonly CellDelta[]): Promise<void> {
     if (deltas.length === 0) return;
     await tx.query(
-      `INSERT INTO side_effect_counts AS t (clinic_id, category, procedure_month, pigment_id, severity, outcome, reports, serious)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[])
-       ON CONFLICT (clinic_id, category, procedure_month, pigment_id, severity, outcome)
+      `WITH d AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[])
+           AS d(clinic_id, category, procedure_month, pigment_id, severity, outcome, reports, serious)),
+       cube AS (
+         INSERT INTO side_effect_counts AS t (clinic_id, category, procedure_month, pigment_id, severity, outcome, reports, serious)
+         SELECT * FROM d
+         ON CONFLICT (clinic_id, category, procedure_month, pigment_id, severity, outcome)
+         DO UPDATE SET reports = t.reports + excluded.reports, serious = t.serious + excluded.serious),
+       clinics AS (
+         INSERT INTO clinic_category_month AS t (clinic_id, category, procedure_month, reports, serious)
+         SELECT clinic_id, category, procedure_month, sum(reports), sum(serious) FROM d
+          GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+         ON CONFLICT (clinic_id, category, procedure_month)
+         DO UPDATE SET reports = t.reports + excluded.reports, serious = t.serious + excluded.serious)
+       INSERT INTO pigment_category_month AS t (pigment_id, category, procedure_month, reports, serious)
+       SELECT pigment_id, category, procedure_month, sum(reports), sum(serious) FROM d WHERE pigment_id <> ''
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+       ON CONFLICT (pigment_id, category, procedure_month)
        DO UPDATE SET reports = t.reports + excluded.reports, serious = t.serious + excluded.serious`,
       [
         deltas.map((delta) => delta.clinicId),

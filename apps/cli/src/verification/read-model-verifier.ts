@@ -41,6 +41,17 @@ const CHECKS: Check[] = [
     values: ['reports', 'serious'],
     counts: true,
   },
+  ...(['clinic', 'pigment'] as const).map((subject): Check => ({
+    readModel: `${subject}_category_month`,
+    expected: `SELECT c.${subject}_id, e.category, date_trunc('month', c.procedure_date)::date AS month,
+                        count(*)::int AS reports, count(*) FILTER (WHERE c.serious)::int AS serious
+                   FROM intake.cases c JOIN intake.case_side_effects e ON e.case_id = c.case_id AND e.version = c.version
+                  WHERE c.nullified_at IS NULL AND c.${subject}_id IS NOT NULL GROUP BY 1, 2, 3`,
+    actual: `SELECT ${subject}_id, category, procedure_month AS month, reports, serious FROM projector.${subject}_category_month`,
+    key: [`${subject}_id`, 'category', 'month'],
+    values: ['reports', 'serious'],
+    counts: true,
+  })),
   {
     readModel: 'procedures_month',
     expected: `SELECT clinic_id, pigment_id, date_trunc('month', procedure_date)::date AS month, sum(count)::int AS procedures
@@ -86,8 +97,12 @@ export async function findDifferences(db: DataSource): Promise<Difference[]> {
   for (const check of CHECKS) {
     const keys = check.key.join(', ');
     const side = (table: 'e' | 'a', value: string) =>
-      check.counts ? `coalesce(${table}.${value}, 0)` : `CASE WHEN ${table}.${check.key[0]} IS NULL THEN '(absent)' ELSE ${table}.${value}::text END`;
-    const compared = check.values.map((value) => `${side('e', value)} AS expected_${value}, ${side('a', value)} AS actual_${value}`).join(', ');
+      check.counts
+        ? `coalesce(${table}.${value}, 0)`
+        : `CASE WHEN ${table}.${check.key[0]} IS NULL THEN '(absent)' ELSE ${table}.${value}::text END`;
+    const compared = check.values
+      .map((value) => `${side('e', value)} AS expected_${value}, ${side('a', value)} AS actual_${value}`)
+      .join(', ');
     const differs = check.values.map((value) => `${side('e', value)} IS DISTINCT FROM ${side('a', value)}`).join(' OR ');
     const rows: Array<Record<string, unknown>> = await db.query(
       `WITH e AS (${check.expected}), a AS (${check.actual})

@@ -67,7 +67,7 @@ export class ClinicFunnels {
     const countryFilter = filters.country ? `WHERE k.country = ${filter.param(filters.country)}` : '';
     const rows: ClinicCounts[] = await this.db.query(
       `WITH procs AS (SELECT clinic_id, sum(procedures)::int AS procedures FROM projector.procedures_month ${filter.where} GROUP BY clinic_id),
-            reps AS (SELECT clinic_id, category, sum(reports)::int AS reports FROM projector.side_effect_counts
+            reps AS (SELECT clinic_id, category, sum(reports)::int AS reports FROM projector.clinic_category_month
                       ${filter.where || 'WHERE true'} ${categoryFilter} GROUP BY clinic_id, category),
             ids AS (SELECT clinic_id FROM procs UNION SELECT clinic_id FROM reps)
        SELECT ids.clinic_id, k.name, k.country, coalesce(p.procedures, 0) AS procedures, r.category, coalesce(r.reports, 0) AS reports

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
+import { rememberJson } from '@smp/http';
 import { READ_MODELS_CHANGED } from '@smp/read-models';
 import { InsightsConfig } from '../insights.config.js';
 
@@ -13,11 +14,13 @@ const RECONNECT_MS = 1_000;
 
 /**
  * Answers kept until the read models change. The projector NOTIFYs in every
- * transaction that changes them, and Postgres delivers that on commit; each
+ * transaction that changes them, and Postgres delivers that on commit; a
  * notification starts a new version and every answer of an older version is
- * recomputed on its next request. So an answer is never older than the last
- * committed change the listener has heard of, identical requests between two
- * batches cost one query, and concurrent identical misses share one query.
+ * recomputed on its next request. While batches commit many times a second,
+ * notifications are merged into at most one new version per
+ * INSIGHTS_CACHE_WINDOW_MS, so an answer is at most that much behind the last
+ * change the listener heard of (0: never behind), and a busy projector does not
+ * turn every request into a miss. Concurrent identical misses share one query.
  * Without a live LISTEN connection nothing is cached.
  */
 @Injectable()
@@ -30,6 +33,8 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
   private listener: pg.Client | undefined;
   private listening = false;
   private stopped = false;
+  private lastBump = 0;
+  private bumpScheduled: NodeJS.Timeout | undefined;
 
   constructor(private readonly config: InsightsConfig) {}
 
@@ -39,6 +44,7 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.bumpScheduled);
     await this.listener?.end().catch(() => undefined);
   }
 
@@ -57,7 +63,12 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
     if (inFlight && inFlight.version === version) return inFlight.answer as Promise<T>;
     const answer = compute().then((value) => {
       // A change committed while computing may or may not be in `value`: keep it only if none came.
-      if (this.listening && this.version === version) this.store(key, { version, value, bytes: JSON.stringify(value).length });
+      if (this.listening && this.version === version) {
+        const json = JSON.stringify(value);
+        // Sent as this text from now on, not serialized again per request.
+        if (value !== null && typeof value === 'object') rememberJson(value, json);
+        this.store(key, { version, value, bytes: json.length });
+      }
       return value;
     });
     this.pending.set(key, { version, answer });
@@ -80,7 +91,7 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
 
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.config.DATABASE_URL, application_name: 'insights-cache-listener' });
-    client.on('notification', () => this.version++);
+    client.on('notification', () => this.changed());
     client.on('error', (error) => this.logger.warn(`cache listener: ${error.message}`));
     client.on('end', () => {
       this.listening = false;
@@ -93,6 +104,22 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
     // Whatever changed before LISTEN took effect is older than this version.
     this.version++;
     this.listening = true;
+  }
+
+  /** A new version now, or at the end of the current window if one started less than a window ago. */
+  private changed(): void {
+    const window = this.config.INSIGHTS_CACHE_WINDOW_MS;
+    const wait = this.lastBump + window - Date.now();
+    if (wait <= 0) {
+      this.version++;
+      this.lastBump = Date.now();
+      return;
+    }
+    this.bumpScheduled ??= setTimeout(() => {
+      this.bumpScheduled = undefined;
+      this.version++;
+      this.lastBump = Date.now();
+    }, wait).unref();
   }
 
   private retry(error: Error): void {

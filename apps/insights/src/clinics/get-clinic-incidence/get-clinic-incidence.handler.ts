@@ -50,7 +50,7 @@ export class GetClinicIncidenceHandler implements IQueryHandler<GetClinicInciden
                             coalesce(sum(reports) FILTER (WHERE clinic_id = $1), 0)::int AS reports,
                             coalesce(sum(serious) FILTER (WHERE clinic_id = $1), 0)::int AS serious,
                             sum(reports)::int AS network_reports
-                       FROM projector.side_effect_counts ${filter.where || 'WHERE true'} ${categoryFilter}
+                       FROM projector.clinic_category_month ${filter.where || 'WHERE true'} ${categoryFilter}
                       GROUP BY procedure_month, category)
        SELECT to_char(procedure_month, 'YYYY-MM') AS month, r.category,
               coalesce(p.clinic_procedures, 0) AS clinic_procedures, coalesce(p.network_procedures, 0) AS network_procedures,

@@ -25,7 +25,7 @@ export class GetPublicClinicsHandler implements IQueryHandler<GetPublicClinicsQu
       await this.db.query(
         `WITH procs AS (SELECT clinic_id, sum(procedures)::int AS procedures FROM projector.procedures_month ${filter.where} GROUP BY clinic_id),
               reps AS (SELECT clinic_id, jsonb_object_agg(category, reports) AS reports
-                         FROM (SELECT clinic_id, category, sum(reports)::int AS reports FROM projector.side_effect_counts ${filter.where}
+                         FROM (SELECT clinic_id, category, sum(reports)::int AS reports FROM projector.clinic_category_month ${filter.where}
                                 GROUP BY clinic_id, category) per_category
                         GROUP BY clinic_id)
          SELECT k.clinic_id, k.name, k.country, coalesce(p.procedures, 0) AS procedures, r.reports

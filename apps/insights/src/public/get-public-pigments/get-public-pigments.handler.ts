@@ -33,7 +33,7 @@ export class GetPublicPigmentsHandler implements IQueryHandler<GetPublicPigments
                        GROUP BY p.manufacturer, p.product),
             reps AS (SELECT manufacturer, product, jsonb_object_agg(category, reports) AS reports
                        FROM (SELECT p.manufacturer, p.product, t.category, sum(t.reports)::int AS reports
-                               FROM projector.side_effect_counts t JOIN projector.pigments p USING (pigment_id) ${filter.where}
+                               FROM projector.pigment_category_month t JOIN projector.pigments p USING (pigment_id) ${filter.where}
                               GROUP BY p.manufacturer, p.product, t.category) per_category
                       GROUP BY manufacturer, product)
        SELECT products.manufacturer, products.product, coalesce(procs.procedures, 0) AS procedures, reps.reports

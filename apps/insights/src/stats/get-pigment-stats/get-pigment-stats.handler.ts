@@ -56,7 +56,7 @@ export class GetPigmentStatsHandler implements IQueryHandler<GetPigmentStatsQuer
     const reportFilter = where().when(filter.category, (p) => `t.category = ${p}`);
     const reports: Grouped[] = await this.db.query(
       `SELECT ${columns.join(', ')}, t.category, sum(t.reports)::int AS reports, sum(t.serious)::int AS serious
-         FROM projector.side_effect_counts t JOIN projector.pigments p USING (pigment_id)
+         FROM projector.${filter.country ? 'side_effect_counts' : 'pigment_category_month'} t JOIN projector.pigments p USING (pigment_id)
         ${reportFilter.where}
         GROUP BY ${groupKeys}, t.category`,
       reportFilter.params,

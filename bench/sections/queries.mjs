@@ -1,0 +1,191 @@
+// Query latency: p99 of each insights endpoint with 1× and with 10× the history in the read models.
+// The history is written straight into the projector's tables (the queries read nothing else): clinics,
+// pigments, procedures per clinic × pigment × month, the side-effect cube and the case table, over 24
+// months (1×) and then over 240 months (10×). Each request draws its filters at random (months, category,
+// country, clinic) so that insights' answer cache, which keeps answers until the read models change,
+// mostly misses: the figures are the queries', not the cache's.
+import autocannon from 'autocannon';
+import { formatNumber, round, row } from '../lib/results.mjs';
+import { appUrl, ensureApp, stopApp } from '../lib/system.mjs';
+
+const CONNECTIONS = 4;
+const SECONDS = 10;
+const QUICK_SECONDS = 3;
+
+export default async function queries(bench) {
+  const domain = await bench.dist('libs/domain/src/index.js');
+  // The intake makes the API keys (SMP_ADMIN_KEY) and the projector owns (and migrates) the read models;
+  // nothing may change them while queries are measured.
+  await ensureApp(bench, 'intake');
+  await ensureApp(bench, 'projector');
+  await stopApp(bench, 'projector');
+  await stopApp(bench, 'intake');
+  const shape = bench.quick ? { clinics: 100, pigments: 40 } : { clinics: 500, pigments: 200 };
+  const db = await bench.connectDatabase();
+  const lastMonth = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 1, 1));
+  await writeHistory(bench, db, { ...shape, months: 24, lastMonth, offset: 0 });
+  await ensureApp(bench, 'insights');
+
+  const months = (count) => Array.from({ length: count }, (_, i) => monthString(lastMonth, -i));
+  const endpoints = endpointsFor(domain, shape);
+  const at1 = await measureAll(bench, endpoints, months(24), '1×');
+  // 10×: nine times as many months again, further back.
+  await writeHistory(bench, db, {
+    ...shape,
+    months: 216,
+    lastMonth: new Date(Date.UTC(lastMonth.getUTCFullYear(), lastMonth.getUTCMonth() - 24, 1)),
+    offset: 24,
+  });
+  await db.query(`NOTIFY smp_read_models_changed`);
+  const at10 = await measureAll(bench, endpoints, months(240), '10×');
+  await db.end();
+
+  const rows = [];
+  for (const endpoint of endpoints) {
+    const one = at1.get(endpoint.name);
+    const ten = at10.get(endpoint.name);
+    rows.push(row(`query p99 ${endpoint.name} (1× history)`, one.p99, 'ms'));
+    rows.push(row(`query p99 ${endpoint.name} (10× history)`, ten.p99, 'ms', { name: '1× history', value: one.p99 }));
+  }
+  return rows;
+}
+
+const monthString = (base, delta) => new Date(Date.UTC(base.getUTCFullYear(), base.getUTCMonth() + delta, 1)).toISOString().slice(0, 7);
+
+function endpointsFor(domain, { clinics }) {
+  let seed = 11;
+  const random = () => {
+    seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
+    return seed / 0x80000000;
+  };
+  const pick = (list) => list[Math.floor(random() * list.length)];
+  const clinicId = () => `QCL-${String(1 + Math.floor(random() * clinics)).padStart(5, '0')}`;
+  // A random window of 1-12 months inside the history, sometimes none (all time).
+  const window = (months) => {
+    if (random() < 0.2) return '';
+    const a = Math.floor(random() * months.length);
+    const b = Math.min(months.length - 1, a + Math.floor(random() * 12));
+    return `from=${months[b]}&to=${months[a]}`;
+  };
+  const category = () => (random() < 0.5 ? `&category=${pick(domain.SIDE_EFFECT_CATEGORIES)}` : '');
+  const country = () => (random() < 0.3 ? `&country=${pick(COUNTRIES)}` : '');
+  const year = (months) => `year=${pick(months).slice(0, 4)}`;
+  return [
+    { name: 'GET /v1/clinics/{id}/incidence', path: (m) => `/v1/clinics/${clinicId()}/incidence?${window(m)}${category()}` },
+    { name: 'GET /v1/stats/clinics', path: (m) => `/v1/stats/clinics?${window(m)}${category()}${country()}` },
+    { name: 'GET /v1/stats/pigments', path: (m) => `/v1/stats/pigments?${window(m)}${category()}${country()}` },
+    {
+      name: 'GET /v1/stats/count',
+      path: (m) =>
+        `/v1/stats/count?field=${pick(['category', 'manufacturer', 'product', 'batch', 'country', 'clinic', 'month', 'outcome', 'severity'])}&${window(m)}`,
+    },
+    { name: 'GET /v1/signals', path: (m) => `/v1/signals?${window(m)}${category()}` },
+    { name: 'GET /v1/public/clinics', path: (m) => `/v1/public/clinics?${year(m)}` },
+    { name: 'GET /v1/public/pigments', path: (m) => `/v1/public/pigments?${year(m)}` },
+    { name: 'GET /v1/cases', path: () => `/v1/cases?clinicId=${clinicId()}` },
+  ];
+}
+
+const COUNTRIES = ['DE', 'FR', 'NL', 'AT', 'BE'];
+
+async function measureAll(bench, endpoints, months, label) {
+  const results = new Map();
+  for (const endpoint of endpoints) {
+    let failure;
+    const result = await autocannon({
+      url: appUrl('insights'),
+      connections: CONNECTIONS,
+      duration: bench.quick ? QUICK_SECONDS : SECONDS,
+      headers: { authorization: `Bearer ${bench.adminKey}` },
+      requests: [
+        {
+          method: 'GET',
+          setupRequest: (request) => ({ ...request, path: endpoint.path(months) }),
+          onResponse: (status, body) => {
+            if (status >= 300 && !failure) failure = `${status} ${String(body).slice(0, 300)}`;
+          },
+        },
+      ],
+    });
+    const errors = result.non2xx + result.errors + result.timeouts;
+    bench.log(
+      `${label} history, ${endpoint.name}: ${formatNumber(result['2xx'])} answers, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms` +
+        (errors > 0 ? `, ${errors} errors (e.g. ${failure})` : ''),
+    );
+    results.set(endpoint.name, { p99: round(result.latency.p99, 1), errors });
+  }
+  return results;
+}
+
+/**
+ * `months` months of history ending at `lastMonth`: per clinic three pigments, procedures every month with
+ * each, about six side-effect cells and two cases a month.
+ */
+async function writeHistory(bench, db, { clinics, pigments, months, lastMonth, offset }) {
+  const started = performance.now();
+  const first = new Date(Date.UTC(lastMonth.getUTCFullYear(), lastMonth.getUTCMonth() - (months - 1), 1)).toISOString().slice(0, 10);
+  await db.query(
+    `INSERT INTO projector.clinics (clinic_id, name, country)
+     SELECT 'QCL-' || lpad(i::text, 5, '0'), 'Query clinic ' || i, ($2::text[])[1 + i % 5] FROM generate_series(1, $1) AS i
+     ON CONFLICT DO NOTHING`,
+    [clinics, COUNTRIES],
+  );
+  await db.query(
+    `INSERT INTO projector.pigments (pigment_id, manufacturer, product, batch)
+     SELECT 'QPG-' || lpad(i::text, 5, '0'), 'Maker ' || (1 + i % 8), 'Ink ' || (1 + i % 5), 'QB-' || i FROM generate_series(1, $1) AS i
+     ON CONFLICT DO NOTHING`,
+    [pigments],
+  );
+  // Months m = 0 … months-1 from `first`; the clinic's pigments are fixed: (c * 7 + k * 13) % pigments.
+  await db.query(
+    `INSERT INTO projector.procedures_month (clinic_id, pigment_id, procedure_month, procedures)
+     SELECT 'QCL-' || lpad(c::text, 5, '0'), 'QPG-' || lpad((1 + (c * 7 + k * 13) % $2)::text, 5, '0'),
+            ($3::date + make_interval(months => m))::date, 20 + ((c * 31 + m * 17 + k) % 100)
+       FROM generate_series(1, $1) c, generate_series(0, $4 - 1) m, generate_series(0, 2) k
+     ON CONFLICT DO NOTHING`,
+    [clinics, pigments, first, months],
+  );
+  await db.query(
+    `INSERT INTO projector.side_effect_counts (clinic_id, pigment_id, category, procedure_month, severity, outcome, reports, serious)
+     SELECT 'QCL-' || lpad(c::text, 5, '0'), 'QPG-' || lpad((1 + (c * 7 + (j % 3) * 13) % $2)::text, 5, '0'),
+            ($5::text[])[1 + (c + m * 3 + j * 5) % cardinality($5::text[])], ($3::date + make_interval(months => m))::date,
+            ($6::text[])[1 + (c + j) % 3], ($7::text[])[1 + (m + j) % cardinality($7::text[])],
+            1 + (c + m + j) % 3, CASE WHEN (c + m + j) % 5 = 0 THEN 1 ELSE 0 END
+       FROM generate_series(1, $1) c, generate_series(0, $4 - 1) m, generate_series(0, 5) j
+     ON CONFLICT DO NOTHING`,
+    [clinics, pigments, first, months, CATEGORIES, ['mild', 'moderate', 'severe'], ['', 'recovered', 'recovering', 'not_recovered']],
+  );
+  for (const subject of ['clinic', 'pigment']) {
+    await db.query(
+      `INSERT INTO projector.${subject}_category_month AS t (${subject}_id, category, procedure_month, reports, serious)
+       SELECT ${subject}_id, category, procedure_month, count(*), count(*) FILTER (WHERE category = 'infection' OR severity = 'severe')
+         FROM bench_reports GROUP BY 1, 2, 3
+       ON CONFLICT (${subject}_id, category, procedure_month)
+       DO UPDATE SET reports = t.reports + excluded.reports, serious = t.serious + excluded.serious`,
+    );
+  }
+  await db.query(
+    `INSERT INTO projector.cases (case_id, case_version, clinic_id, pigment_id, procedure_date, serious, serious_reasons,
+                                  reporting_due_by, outcome, nullified, categories)
+     SELECT format('SMP-Q%s-%s', $5::int, lpad((c * 10000 + m * 2 + j)::text, 9, '0')), 1, 'QCL-' || lpad(c::text, 5, '0'),
+            'QPG-' || lpad((1 + (c * 7) % $2)::text, 5, '0'), ($3::date + make_interval(months => m, days => j * 9))::date,
+            j = 0, CASE WHEN j = 0 THEN ARRAY['infection'] ELSE ARRAY[]::text[] END,
+            CASE WHEN j = 0 THEN ($3::date + make_interval(months => m, days => 20))::date END, NULL, false, ARRAY['infection']
+       FROM generate_series(1, $1) c, generate_series(0, $4 - 1) m, generate_series(0, 1) j
+     ON CONFLICT DO NOTHING`,
+    [clinics, pigments, first, months, offset],
+  );
+  await db.query(
+    'ANALYZE projector.procedures_month, projector.side_effect_counts, projector.cases, projector.clinics, projector.pigments',
+  );
+  const { rows } = await db.query(
+    `SELECT (SELECT count(*) FROM projector.side_effect_counts)::int AS cells, (SELECT count(*) FROM projector.procedures_month)::int AS procedures,
+            (SELECT count(*) FROM projector.cases)::int AS cases`,
+  );
+  bench.log(
+    `history: ${formatNumber(rows[0].cells)} cube cells, ${formatNumber(rows[0].procedures)} procedure rows, ${formatNumber(rows[0].cases)} cases ` +
+      `(written in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
+}
+
+const CATEGORIES = ['infection', 'allergic_reaction', 'pigment_migration', 'discoloration', 'inflammation', 'scarring', 'other'];
