@@ -1,4 +1,4 @@
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
 import { CommonConfig, portSetting } from '@smp/config';
 
 export class InsightsConfig extends CommonConfig {
