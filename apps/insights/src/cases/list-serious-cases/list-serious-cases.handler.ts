@@ -1,15 +1,22 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { SqlFilter } from '@smp/persistence';
+import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
 import { ListSeriousCasesQuery, type CaseDeadline, type CaseDeadlines } from './list-serious-cases.query.js';
 
 /** Cases with their reporting deadlines, overdue first, then by due date; from the projector's case table. */
 @QueryHandler(ListSeriousCasesQuery)
 export class ListSeriousCasesHandler implements IQueryHandler<ListSeriousCasesQuery, CaseDeadlines> {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly cache: ReadModelCache,
+  ) {}
 
-  async execute({ filter, onlyClinic }: ListSeriousCasesQuery): Promise<CaseDeadlines> {
-    const asOf = new Date().toISOString().slice(0, 10);
+  execute(query: ListSeriousCasesQuery): Promise<CaseDeadlines> {
+    return this.cache.get(cacheKey(query), () => this.compute(query));
+  }
+
+  private async compute({ filter, onlyClinic, asOf }: ListSeriousCasesQuery): Promise<CaseDeadlines> {
     const where = new SqlFilter([asOf])
       .when(filter.serious ?? true, (p) => `serious = ${p}`)
       .when(filter.dueBefore, (p) => `reporting_due_by < ${p}::date`)

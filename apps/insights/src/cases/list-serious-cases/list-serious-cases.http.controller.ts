@@ -47,6 +47,7 @@ export class ListSeriousCasesHttpController {
   list(@Query() filter: ListSeriousCasesRequestDto, @CurrentPrincipal() principal: Principal): Promise<CaseDeadlines> {
     if (filter.clinicId) assertClinicAccess(principal, filter.clinicId);
     const onlyClinic = principal.kind === 'key' && principal.role === 'clinic' ? principal.clinicId : null;
-    return this.queries.execute(new ListSeriousCasesQuery(filter, onlyClinic));
+    const asOf = new Date().toISOString().slice(0, 10);
+    return this.queries.execute(new ListSeriousCasesQuery(filter, onlyClinic, asOf));
   }
 }

@@ -27,6 +27,8 @@ export class ListSeriousCasesQuery extends Query<CaseDeadlines> {
     readonly filter: ListSeriousCasesRequestDto,
     /** A clinic key's own clinic: the list is confined to it. */
     readonly onlyClinic: string | null,
+    /** Today (UTC), YYYY-MM-DD: what overdue is judged against. */
+    readonly asOf: string,
   ) {
     super();
   }
