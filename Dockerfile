@@ -14,5 +14,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The dashboard's static pages (served by insights from apps/insights/dashboard).
+COPY --from=build /app/apps/insights/dashboard ./apps/insights/dashboard
 USER node
 CMD ["node", "dist/apps/intake/src/main.js"]

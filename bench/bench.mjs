@@ -1,11 +1,12 @@
-// `npm run bench [-- --quick] [-- --only=projector] [-- --profile]`: builds, starts a Postgres and a
+// `npm run bench [-- --quick] [-- --only=projector] [-- --profile] [-- --no-build]`: builds, starts a Postgres and a
 // fresh Kafka broker of its own (ports 5444 and 29092, data under .cache/bench), runs each section,
 // prints one table and writes the same rows to bench/latest.json.
 //
 // A section is a module in bench/sections/ whose default export takes the `bench` context below and
 // returns its rows: { name, value, unit, baseline?: { name, value }, ratio? }. To add one, write the
 // module and list it in SECTIONS.
-import { rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,7 +15,7 @@ import { CACHE, REPO_ROOT, build, ensureDependencies } from '../scripts/lib/setu
 import { createProgress } from './lib/progress.mjs';
 import { formatTable } from './lib/results.mjs';
 
-const SECTIONS = ['projector'];
+const SECTIONS = ['projector', 'projector-pair', 'freshness', 'intake', 'queries', 'memory'];
 
 const POSTGRES_PORT = 5444;
 const KAFKA_PORT = 29092;
@@ -26,6 +27,8 @@ const { values: options } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    // Use dist/ as it is (e.g. built with `npx tsc -p tsconfig.build.json && npx tsc-alias -p tsconfig.build.json`).
+    'no-build': { type: 'boolean', default: false },
   },
 });
 const selected = options.only ? options.only.split(',').map((name) => name.trim()) : SECTIONS;
@@ -36,7 +39,7 @@ if (unknown.length > 0) {
 }
 
 ensureDependencies();
-build();
+if (!options['no-build']) build();
 const { startApp, startInfrastructure } = await import('../scripts/lib/stack.mjs');
 const { stopKafka } = await import('../scripts/lib/kafka.mjs');
 const { default: pg } = await import('pg');
@@ -107,20 +110,36 @@ try {
     databaseUrl: infrastructure.databaseUrl,
     kafkaBrokers: infrastructure.kafkaBrokers,
     kafka,
+    /** Another database on the benchmark's server, dropped at the end. */
+    createDatabase: async (name) => {
+      const admin = new pg.Client({ connectionString: infrastructure.databaseUrl.replace(/\/[^/]+$/, '/postgres') });
+      await admin.connect();
+      try {
+        await admin.query(`CREATE DATABASE "${name}"`);
+      } finally {
+        await admin.end();
+      }
+      defer(() => dropDatabase(infrastructure.databaseUrl, name));
+      return infrastructure.databaseUrl.replace(/\/[^/]+$/, `/${name}`);
+    },
     defer,
     progress,
     log: (line) => progress.log(line),
     /** A module of the build, e.g. dist('libs/contracts/src/index.js'). */
     dist: (file) => import(pathToFileURL(path.join(REPO_ROOT, 'dist', file)).href),
-    /** A connected pg client on the benchmark's database; ended at the end at the latest. */
-    connectDatabase: async () => {
-      const client = new pg.Client({ connectionString: infrastructure.databaseUrl });
+    /** A connected pg client on the benchmark's database (or `url`); ended at the end at the latest. */
+    connectDatabase: async (url = infrastructure.databaseUrl) => {
+      const client = new pg.Client({ connectionString: url });
       // Dropping the database at the end terminates the connection: that must not crash the process.
       client.on('error', () => {});
       await client.connect();
       defer(() => client.end());
       return client;
     },
+    /** The bootstrap admin key the apps start with (SMP_ADMIN_KEY). */
+    adminKey: `smpv_admin_${randomBytes(24).toString('base64url')}`,
+    /** Peak RSS (VmHWM, KiB) of every app process started, by app, recorded when it stops. */
+    peakRss: new Map(),
     /** Starts a built app against the benchmark's infrastructure; it is stopped at the end at the latest. */
     startApp: async (app, { port, env }) => {
       const running = await startApp(app, {
@@ -129,12 +148,22 @@ try {
           DATABASE_URL: infrastructure.databaseUrl,
           KAFKA_BROKERS: infrastructure.kafkaBrokers,
           LOG_LEVEL: 'warn',
+          SMP_ADMIN_KEY: bench.adminKey,
           ...env,
         },
         port,
-        runDir: path.join(ROOT, 'run'),
+        runDir: path.join(ROOT, 'run', String(port)),
         logDir: path.join(ROOT, 'logs'),
       });
+      const stop = running.stop;
+      let stopped;
+      running.stop = (signal) => {
+        if (!stopped) {
+          recordPeakRss(bench.peakRss, app, running.pid);
+          stopped = stop(signal);
+        }
+        return stopped;
+      };
       defer(() => running.stop());
       return running;
     },
@@ -168,5 +197,14 @@ async function dropDatabase(url, name) {
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   } finally {
     await client.end().catch(() => {});
+  }
+}
+
+function recordPeakRss(peaks, app, pid) {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    if (match) peaks.set(app, Math.max(peaks.get(app) ?? 0, Number(match[1])));
+  } catch {
+    // already gone
   }
 }

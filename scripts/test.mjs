@@ -6,11 +6,12 @@
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { CACHE, REPO_ROOT, build, ensureDependencies, lint } from './lib/setup.mjs';
+import { CACHE, REPO_ROOT, build, ensureChromium, ensureDependencies, lint } from './lib/setup.mjs';
 
 ensureDependencies();
 build();
 lint();
+ensureChromium();
 const { startInfrastructure } = await import('./lib/stack.mjs');
 const { stopKafka } = await import('./lib/kafka.mjs');
 

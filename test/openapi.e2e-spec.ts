@@ -40,6 +40,7 @@ describe('OpenAPI documents', () => {
         'get /v1/cases',
         'get /v1/public/clinics',
         'get /v1/public/pigments',
+        'get /v1/me',
         'get /health',
       ],
     ],

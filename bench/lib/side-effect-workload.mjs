@@ -9,7 +9,6 @@
 // of the same facts under new event ids. The data of one (case, version, category) never varies, so
 // the right counts do not depend on the order of delivery: every (case, category) counts as its
 // highest version seen says.
-import { randomUUID } from 'node:crypto';
 
 const DAY_MS = 86_400_000;
 // Procedure dates over 24 months: 2024-06-01 … 2026-05-31.
@@ -37,6 +36,7 @@ function seededRandom(seed) {
  * @param {readonly string[]} options.severities SEVERITIES
  * @param {{ recorded: string, retracted: string }} options.types the two event types
  * @param {string} options.source ce_source of the intake
+ * @param {() => string} options.newEventId the intake's event ids (UUIDv7, libs/messaging/src/event-id.ts)
  */
 export function createSideEffectWorkload({
   cases = 20_000,
@@ -46,6 +46,7 @@ export function createSideEffectWorkload({
   severities,
   types,
   source,
+  newEventId,
   seed = 2026,
 }) {
   const random = seededRandom(seed);
@@ -132,7 +133,7 @@ export function createSideEffectWorkload({
       value: event.value,
       headers: {
         'content-type': 'application/json',
-        ce_id: randomUUID(),
+        ce_id: newEventId(),
         ce_time: new Date().toISOString(),
         ce_type: event.type,
         ce_source: source,

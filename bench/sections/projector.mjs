@@ -6,6 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs from 'kafkajs';
 import { profileOptions, summariseProfile } from '../lib/cpu-profile.mjs';
+import { cpuMeter, postgresPids } from '../lib/cpu-time.mjs';
 import { formatNumber, round, row } from '../lib/results.mjs';
 import { cellKey, createSideEffectWorkload } from '../lib/side-effect-workload.mjs';
 
@@ -72,9 +73,12 @@ export default async function projector(bench) {
   const stored = partitions.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
   assert.equal(stored, total, `${topic} holds ${stored} messages, expected ${total}`);
 
+  const cpuBefore = process.cpuUsage();
   const raw = await rawConsume(bench, topic, partitions);
+  const rawCpu = process.cpuUsage(cpuBefore);
   bench.log(
-    `raw kafkajs consumer: ${formatNumber(raw.messages)} events in ${raw.seconds.toFixed(2)} s = ${formatNumber(round(raw.rate))} events/s`,
+    `raw kafkajs consumer: ${formatNumber(raw.messages)} events in ${raw.seconds.toFixed(2)} s = ${formatNumber(round(raw.rate))} events/s ` +
+      `(CPU ${((rawCpu.user + rawCpu.system) / raw.messages).toFixed(1)} µs an event, the benchmark's process)`,
   );
 
   const projected = await runProjector(bench, total);
@@ -85,7 +89,10 @@ export default async function projector(bench) {
   );
 
   await checkReadModel(bench, workload.expected(), admin, deadLetters);
+  // For the two-instance run (projector-pair.mjs): the same topic, the same expected figures.
+  bench.sideEffectTopic = { topic, total, expected: workload.expected(), admin, deadLetters };
 
+  bench.projectorRate = round(projected.rate);
   const baseline = { name: 'raw kafkajs consume', value: round(raw.rate) };
   return [
     row('kafka fill (kafkajs producer)', round(fillRate), 'events/s'),
@@ -164,9 +171,24 @@ async function fill(bench, topic, first, rest, total) {
   }
 }
 
-/** A consumer in a fresh group that does nothing with the messages, from the first batch to the end of every partition. */
+/**
+ * A consumer in a fresh group that does nothing with the messages, from the first batch to the end of every partition.
+ * A new broker may still be loading its group coordinator: a retriable failure before the first message starts over.
+ */
 async function rawConsume(bench, topic, partitions) {
-  const consumer = bench.kafka.consumer({ ...CONSUMER_OPTIONS, groupId: `bench-raw-${bench.runId}` });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await rawConsumeOnce(bench, topic, partitions, attempt);
+    } catch (error) {
+      if (!error.retriable || error.consumedSomething || attempt >= 5) throw error;
+      bench.log(`raw kafkajs consumer: ${error.message}; starting over`);
+      await sleep(2_000);
+    }
+  }
+}
+
+async function rawConsumeOnce(bench, topic, partitions, attempt) {
+  const consumer = bench.kafka.consumer({ ...CONSUMER_OPTIONS, groupId: `bench-raw-${bench.runId}-${attempt}` });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -195,7 +217,10 @@ async function rawConsume(bench, topic, partitions) {
             }
           },
         })
-        .catch(reject);
+        .catch((error) => {
+          error.consumedSomething = messages > 0;
+          reject(error);
+        });
     });
     const ended = await finished;
     const seconds = (ended - started) / 1000;
@@ -218,6 +243,8 @@ async function runProjector(bench, total) {
       },
     });
     const healthyAt = Date.now();
+    const postgresDataDir = path.join(bench.root, 'postgres', 'data');
+    const cpu = cpuMeter({ projector: [projector.pid], postgres: () => postgresPids(postgresDataDir) });
 
     let applied = 0;
     let progressAt = Date.now();
@@ -237,6 +264,12 @@ async function runProjector(bench, total) {
     const doneAt = Date.now();
     assert.equal(applied, total, `the projector applied ${applied} events, expected ${total}`);
     const peakRssMiB = peakRss(projector.pid) / 1024;
+    const used = cpu.stop();
+    bench.log(`projector memory at the end: ${await memoryBreakdown(PROJECTOR_PORT)}`);
+    bench.log(
+      `CPU per event during the projector run: projector ${((used.projector * 1000) / total).toFixed(1)} µs, ` +
+        `Postgres ${((used.postgres * 1000) / total).toFixed(1)} µs`,
+    );
 
     // applied_at is now() of the applying transaction: the start of the first batch's transaction.
     const { rows } = await db.query('SELECT (extract(epoch FROM min(applied_at)) * 1000)::float8 AS first FROM projector.applied_events');
@@ -250,6 +283,20 @@ async function runProjector(bench, total) {
   }
 }
 
+/** Heap and off-heap memory of an app, from its Prometheus /metrics (prom-client's default metrics). */
+async function memoryBreakdown(port) {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const metric = (name) => {
+      const match = new RegExp(`^\\w*${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+      return match ? `${(Number(match[1]) / 2 ** 20).toFixed(0)} MiB` : '?';
+    };
+    return `RSS ${metric('process_resident_memory_bytes')}, heap used ${metric('nodejs_heap_size_used_bytes')} of ${metric('nodejs_heap_size_total_bytes')}, external ${metric('nodejs_external_memory_bytes')}`;
+  } catch (error) {
+    return `(no /metrics: ${error.message})`;
+  }
+}
+
 /** VmHWM: the peak resident set size of the process so far, in KiB. */
 function peakRss(pid) {
   const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -257,8 +304,8 @@ function peakRss(pid) {
   return Number(match[1]);
 }
 
-async function checkReadModel(bench, expected, admin, deadLetters) {
-  const db = await bench.connectDatabase();
+export async function checkReadModel(bench, expected, admin, deadLetters, databaseUrl = undefined) {
+  const db = await bench.connectDatabase(databaseUrl);
   let rows;
   try {
     ({ rows } = await db.query(

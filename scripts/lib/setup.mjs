@@ -37,3 +37,30 @@ export function lint() {
   console.error('Checking types, lint and layer rules…');
   run('npm', ['run', '--silent', 'lint'], 'The static checks');
 }
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * The dashboard's browser tests drive Debian's Chromium (playwright-core downloads no browser). Installs it with apt
+ * when it is missing, or stops with what to do when that is not possible (no apt, not root).
+ */
+export function ensureChromium() {
+  if (existsSync(CHROMIUM)) return;
+  const apt = spawnSync('sh', ['-c', 'command -v apt-get'], { encoding: 'utf8' });
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (apt.status !== 0 || !root) {
+    console.error(
+      `\nThe dashboard tests need Chromium at ${CHROMIUM}, and it is missing. ` +
+        (apt.status !== 0
+          ? "Install your system's Chromium package so that it is at that path."
+          : 'Install it as root: apt-get update && apt-get install -y chromium'),
+    );
+    process.exit(1);
+  }
+  console.error('Installing Chromium for the browser tests (apt-get install chromium)…');
+  run('sh', ['-c', 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium'], 'Installing Chromium');
+  if (!existsSync(CHROMIUM)) {
+    console.error(`\napt-get installed chromium, but ${CHROMIUM} is still missing; the browser tests cannot run.`);
+    process.exit(1);
+  }
+}

@@ -3,6 +3,7 @@ import { CommonConfig } from '@smp/config';
 import { MigrateCommand } from './commands/migrate.command.js';
 import { KeysCommand } from './commands/keys.command.js';
 import { RebuildCommand } from './commands/rebuild.command.js';
+import { SeedCommand } from './commands/seed.command.js';
 import { TopicsCommand } from './commands/topics.command.js';
 import { VerifyCommand } from './commands/verify.command.js';
 
@@ -11,7 +12,15 @@ export class CliModule {
   static forRoot(config: CommonConfig): DynamicModule {
     return {
       module: CliModule,
-      providers: [{ provide: CommonConfig, useValue: config }, MigrateCommand, TopicsCommand, KeysCommand, VerifyCommand, RebuildCommand],
+      providers: [
+        { provide: CommonConfig, useValue: config },
+        MigrateCommand,
+        TopicsCommand,
+        KeysCommand,
+        VerifyCommand,
+        RebuildCommand,
+        SeedCommand,
+      ],
     };
   }
 }

@@ -1,11 +1,11 @@
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, Matches, Max, Min } from 'class-validator';
 import { CommonConfig, portSetting } from '@smp/config';
 
 export class InsightsConfig extends CommonConfig {
   @portSetting()
   INSIGHTS_PORT: number = 3001;
 
-  /** Memory for answers kept until the read models change (bytes of JSON); 0 turns the cache off. */
+  /** Heap for answers kept until the read models change (estimated bytes); 0 turns the cache off. */
   @IsInt()
   @Min(0)
   @Max(2_000_000_000)
@@ -17,4 +17,7 @@ export class InsightsConfig extends CommonConfig {
   @Max(60_000)
   INSIGHTS_CACHE_WINDOW_MS: number = 200;
 
+  /** Where browsers reach intake (the dashboard's report form and procedure upload call it). */
+  @Matches(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?(\/[\w.~/-]*)?$/i, { message: 'must be an http(s) URL such as http://127.0.0.1:3000' })
+  INTAKE_PUBLIC_URL: string = 'http://127.0.0.1:3000';
 }

@@ -7,6 +7,7 @@ import { MessagingModule } from '@smp/messaging';
 import { dataSourceOptions } from '@smp/persistence';
 import { CasesModule } from './cases/cases.module.js';
 import { ClinicsModule } from './clinics/clinics.module.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 import { InsightsConfig } from './insights.config.js';
 import { PublicModule } from './public/public.module.js';
 import { ReadModelModule } from './read-model/read-model.module.js';
@@ -35,6 +36,7 @@ export class InsightsModule {
         SignalsModule,
         CasesModule,
         PublicModule,
+        DashboardModule,
       ],
       providers: [{ provide: InsightsConfig, useValue: config }],
       exports: [InsightsConfig],

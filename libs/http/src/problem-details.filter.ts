@@ -22,10 +22,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     problem.instance = request.url;
     problem.correlationId = correlationId;
     if (problem.status >= 500) {
-      this.logger.error({ correlationId, err: exception }, `${request.method} ${request.routeOptions?.url ?? request.url} failed`);
+      // Only what identifies the failure: a driver error also carries the query's parameters and the failing row, personal data.
+      const where = `${request.method} ${request.routeOptions?.url ?? request.url}`;
+      if (problem.status === 503) this.logger.warn({ correlationId, error: loggable(exception) }, `${where} answered 503`);
+      else this.logger.error({ correlationId, error: loggable(exception) }, `${where} failed`);
     }
-    // The rate limiter sets Retry-After itself; a 429 must never leave without one.
-    if (problem.status === 429 && !reply.hasHeader('retry-after')) headers['retry-after'] = '60';
+    // The rate limiter sets Retry-After itself; a 429 or 503 must never leave without one.
+    if (problem.status === 429 && !reply.hasHeader('retry-after')) headers['retry-after'] ??= '60';
+    if (problem.status === 503 && !reply.hasHeader('retry-after')) headers['retry-after'] ??= '2';
     void reply
       .status(problem.status)
       .headers({ ...headers, 'content-type': 'application/problem+json; charset=utf-8' })
@@ -55,10 +59,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const statusCode = (exception as { statusCode?: unknown })?.statusCode;
     if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
       return {
-        problem: { type: 'about:blank', title: titleFor(statusCode), status: statusCode, detail: (exception as Error).message },
+        problem: {
+          type: 'about:blank',
+          title: titleFor(statusCode),
+          status: statusCode,
+          detail: requestErrorDetail(exception, statusCode),
+        },
         headers: {},
       };
     }
+    // Before the generic 500: a database that is down or restarting is the client's cue to retry, and nothing was written.
     if (isTransientDatabaseError(exception)) {
       return {
         problem: {
@@ -94,4 +104,26 @@ const TITLES: Record<number, string> = {
 
 function titleFor(status: number): string {
   return TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
+}
+
+/**
+ * The detail of a request Fastify refused. A JSON syntax error quotes the
+ * body it could not parse (personal data, at times), so it gets a fixed
+ * sentence instead.
+ */
+function requestErrorDetail(exception: unknown, status: number): string {
+  const { code, message } = exception as { code?: unknown; message?: unknown };
+  if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || exception instanceof SyntaxError) return 'The request body is not valid JSON.';
+  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'The request body is empty but its content type is application/json.';
+  if (status === 413) return 'The request body is larger than this endpoint accepts.';
+  if (typeof message !== 'string') return titleFor(status);
+  return message.length > 300 ? `${message.slice(0, 300)}…` : message;
+}
+
+/** What a log line may say about an exception: its kind, message, SQLSTATE or errno and stack; never a driver's parameters or row. */
+function loggable(exception: unknown): Record<string, unknown> {
+  if (!(exception instanceof Error)) return { type: typeof exception };
+  const { code } = exception as { code?: unknown };
+  const driverCode = (exception as { driverError?: { code?: unknown } }).driverError?.code;
+  return { type: exception.name, message: exception.message, code: code ?? driverCode, stack: exception.stack };
 }

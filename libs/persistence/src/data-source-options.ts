@@ -10,6 +10,13 @@ export interface SchemaOwner {
  * One way to reach Postgres for every app: migrations only (never
  * `synchronize`), a migrations table per owning schema, a bounded pool and
  * timeouts so a stalled database surfaces as an error instead of a hang.
+ *
+ * Reconnecting needs nothing more: pg-pool drops a client whose connection
+ * failed (idle or checked out) and opens a new one on the next request, so
+ * after Postgres restarts the first request that finds it answering succeeds.
+ * Until then a connect fails fast (refused) or after connectionTimeoutMillis,
+ * and the apps answer 503 with Retry-After (isTransientDatabaseError). TCP
+ * keep-alive finds connections whose server vanished without closing them.
  */
 export function dataSourceOptions(
   url: string,
@@ -29,6 +36,8 @@ export function dataSourceOptions(
     extra: {
       max: options.poolSize ?? 20,
       connectionTimeoutMillis: 5_000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       statement_timeout: 30_000,
       idle_in_transaction_session_timeout: 60_000,
     },

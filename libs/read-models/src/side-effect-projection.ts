@@ -44,29 +44,40 @@ export type SideEffectChange = SideEffectRecordedV1 & { retracted: boolean };
 
 export const stateKey = (caseId: string, category: string): string => `${caseId}\u0000${category}`;
 
-const CELL_FIELDS = ['clinicId', 'category', 'procedureMonth', 'pigmentId', 'severity', 'outcome'] as const;
-
-/** Sums deltas per cell; hands them out in primary-key order, so concurrent writers lock rows alike and cannot deadlock. */
+/**
+ * Sums deltas per cell; hands them out in primary-key order, so concurrent writers lock rows alike and cannot deadlock.
+ * (perf: one string id per cell, fields in primary-key order joined by U+0000, which sorts below every other
+ * character: sorting the ids sorts by the key, field by field.)
+ */
 class DeltaTable {
   private readonly cells = new Map<string, CellDelta>();
 
-  add(key: CellKey, reports: number, serious: number): void {
-    const id = CELL_FIELDS.map((field) => key[field]).join('\u0000');
-    const cell = this.cells.get(id) ?? { ...key, reports: 0, serious: 0 };
-    cell.reports += reports;
-    cell.serious += serious;
-    this.cells.set(id, cell);
+  add(state: SideEffectState, reports: number, serious: number): void {
+    const pigmentId = state.pigmentId ?? '';
+    const outcome = state.outcome ?? '';
+    const id = `${state.clinicId}\u0000${state.category}\u0000${state.procedureMonth}\u0000${pigmentId}\u0000${state.severity}\u0000${outcome}`;
+    const cell = this.cells.get(id);
+    if (cell) {
+      cell.reports += reports;
+      cell.serious += serious;
+      return;
+    }
+    this.cells.set(id, {
+      clinicId: state.clinicId,
+      pigmentId,
+      category: state.category,
+      procedureMonth: state.procedureMonth,
+      severity: state.severity,
+      outcome,
+      reports,
+      serious,
+    });
   }
 
   changes(): CellDelta[] {
-    return [...this.cells.values()]
-      .filter((cell) => cell.reports !== 0 || cell.serious !== 0)
-      .sort((x, y) => {
-        for (const field of CELL_FIELDS) {
-          if (x[field] !== y[field]) return x[field] < y[field] ? -1 : 1;
-        }
-        return 0;
-      });
+    const ids: string[] = [];
+    for (const [id, cell] of this.cells) if (cell.reports !== 0 || cell.serious !== 0) ids.push(id);
+    return ids.sort().map((id) => this.cells.get(id)!);
   }
 }
 
@@ -78,29 +89,15 @@ class DeltaTable {
  * unless it is a retraction. Pure: the caller loads `prior` and writes the result.
  */
 export function projectSideEffects(events: readonly SideEffectChange[], prior: ReadonlyMap<string, SideEffectState>): Projection {
-  const current = new Map(prior);
-  const changed = new Set<string>();
+  // perf: the batch's own changes overlay `prior` (no copy of it), in the order they first changed.
+  const current = new Map<string, SideEffectState>();
   const deltas = new DeltaTable();
-
-  const contribute = (state: SideEffectState, sign: 1 | -1) =>
-    deltas.add(
-      {
-        clinicId: state.clinicId,
-        pigmentId: state.pigmentId ?? '',
-        category: state.category,
-        procedureMonth: state.procedureMonth,
-        severity: state.severity,
-        outcome: state.outcome ?? '',
-      },
-      sign,
-      state.serious ? sign : 0,
-    );
 
   for (const event of events) {
     const key = stateKey(event.caseId, event.category);
-    const before = current.get(key);
+    const before = current.get(key) ?? prior.get(key);
     if (before && before.caseVersion >= event.caseVersion) continue;
-    if (before?.counted) contribute(before, -1);
+    if (before?.counted) deltas.add(before, -1, before.serious ? -1 : 0);
     const after: SideEffectState = {
       caseId: event.caseId,
       category: event.category,
@@ -113,10 +110,9 @@ export function projectSideEffects(events: readonly SideEffectChange[], prior: R
       serious: event.serious,
       counted: !event.retracted,
     };
-    if (after.counted) contribute(after, 1);
+    if (after.counted) deltas.add(after, 1, after.serious ? 1 : 0);
     current.set(key, after);
-    changed.add(key);
   }
 
-  return { states: [...changed].map((key) => current.get(key)!), deltas: deltas.changes() };
+  return { states: [...current.values()], deltas: deltas.changes() };
 }

@@ -65,12 +65,15 @@ export class SideEffectsStore {
       serious: boolean;
       counted: boolean;
     }> = await tx.query(
+      // perf: each key once, looked up through the primary key (OFFSET 0 keeps the planner from turning the
+      // lookups into a hash join over the whole table, which costs in proportion to the table, not the batch).
       `SELECT s.case_id, s.category, s.case_version, s.clinic_id, s.pigment_id,
               to_char(s.procedure_month, 'YYYY-MM-DD') AS procedure_month, s.severity, s.outcome, s.serious, s.counted
-         FROM side_effect_state s
-         JOIN unnest($1::text[], $2::text[]) AS k(case_id, category) USING (case_id, category)
-          FOR UPDATE OF s`,
-      [events.map((event) => event.caseId), events.map((event) => event.category)],
+         FROM unnest($1::text[], $2::text[]) AS k(case_id, category)
+        CROSS JOIN LATERAL (
+          SELECT * FROM side_effect_state s WHERE s.case_id = k.case_id AND s.category = k.category OFFSET 0 FOR UPDATE
+        ) s`,
+      uniqueKeys(events),
     );
     return new Map(
       rows.map((row) => [
@@ -113,4 +116,19 @@ export class SideEffectsStore {
       ],
     );
   }
+}
+
+/** The distinct (case, category) keys of a batch, as two parallel arrays. */
+function uniqueKeys(events: readonly SideEffectChange[]): [string[], string[]] {
+  const seen = new Set<string>();
+  const cases: string[] = [];
+  const categories: string[] = [];
+  for (const event of events) {
+    const key = stateKey(event.caseId, event.category);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    cases.push(event.caseId);
+    categories.push(event.category);
+  }
+  return [cases, categories];
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   REPORT_AMENDED_V1,
   REPORT_NULLIFIED_V1,
@@ -10,6 +9,7 @@ import {
   type SideEffectRecordedV1,
 } from '@smp/contracts';
 import type { CaseEffect, Outcome, SeriousReason } from '@smp/domain';
+import { newEventId } from '@smp/messaging';
 
 /** A case version as the outbox needs it: facts only. */
 export interface CaseVersionState {
@@ -56,7 +56,7 @@ export function caseVersionEvents(state: CaseVersionState, previousEffects: read
       onsetDate: effect.onsetDate,
       ...(state.outcome ? { outcome: state.outcome } : {}),
     };
-    return { id: randomUUID(), topic: TOPICS.sideEffects, key: state.caseId, type, data };
+    return { id: newEventId(), topic: TOPICS.sideEffects, key: state.caseId, type, data };
   };
   const present = new Set(state.effects.map((effect) => effect.category));
   const sideEffects = nullified
@@ -79,5 +79,5 @@ export function caseVersionEvents(state: CaseVersionState, previousEffects: read
     effects: state.effects.map((effect) => ({ ...effect, persistent: effect.persistent ?? false })),
   };
   const reportType = { submission: REPORT_SUBMITTED_V1, follow_up: REPORT_AMENDED_V1, nullification: REPORT_NULLIFIED_V1 }[state.kind];
-  return [...sideEffects, { id: randomUUID(), topic: TOPICS.reports, key: state.caseId, type: reportType, data: report }];
+  return [...sideEffects, { id: newEventId(), topic: TOPICS.reports, key: state.caseId, type: reportType, data: report }];
 }

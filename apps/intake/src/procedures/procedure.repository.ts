@@ -1,7 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PROCEDURES_RECORDED_V1, TOPICS, type ProceduresRecordedV1 } from '@smp/contracts';
+import { newEventId } from '@smp/messaging';
 
 export interface NewProcedure {
   date: string;
@@ -53,7 +54,7 @@ export class ProcedureRepository {
           ...(entry.sessionNumber ? { sessionNumber: entry.sessionNumber } : {}),
           count: entry.count,
         };
-        return { id: randomUUID(), data };
+        return { id: newEventId(), data };
       });
       await tx.query(
         `INSERT INTO intake.outbox (event_id, topic, message_key, event_type, subject, occurred_at, data)

@@ -33,6 +33,8 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
       allowAutoTopicCreation: false,
       sessionTimeout: config.PROJECTOR_SESSION_TIMEOUT_MS,
       heartbeatInterval: Math.floor(config.PROJECTOR_SESSION_TIMEOUT_MS / 10),
+      maxBytesPerPartition: config.PROJECTOR_MAX_BYTES_PER_PARTITION,
+      maxBytes: config.PROJECTOR_MAX_BYTES,
     });
     this.producer = kafka.producer({
       idempotent: true,
@@ -51,7 +53,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
       eachBatchAutoResolve: false,
       // Partitions are keyed by case (or clinic), so batches of different partitions never touch the same state rows,
       // and cell upserts lock in one sorted order: Node's validation of one batch overlaps Postgres's work on another.
-      partitionsConsumedConcurrently: 3,
+      partitionsConsumedConcurrently: this.config.PROJECTOR_CONCURRENT_PARTITIONS,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         const timer = this.metrics.batchSeconds.startTimer({ topic: batch.topic });

@@ -13,8 +13,12 @@ import { unknownReference } from '../../registry/unknown-reference.error.js';
 import { SubmitReportCommand, type SubmittedReport } from './submit-report.command.js';
 import type { SubmitReportRequestDto } from './submit-report.request.dto.js';
 
+const MAX_REMEMBERED_REGISTRATIONS = 100_000;
+
 @CommandHandler(SubmitReportCommand)
 export class SubmitReportHandler implements ICommandHandler<SubmitReportCommand, SubmittedReport> {
+  private readonly registered = new Set<string>();
+
   constructor(
     private readonly cases: CaseRepository,
     private readonly registry: RegistryRepository,
@@ -32,9 +36,7 @@ export class SubmitReportHandler implements ICommandHandler<SubmitReportCommand,
     if (violations.length > 0) {
       throw new ProblemError(400, 'validation-failed', 'The request is not valid', 'One or more fields are invalid.', violations);
     }
-    const known = await this.registry.exists({ clinicId: report.clinicId, pigmentId: report.pigmentId });
-    if (!known.clinicId) throw unknownReference('clinicId', report.clinicId);
-    if (!known.pigmentId) throw unknownReference('pigmentId', report.pigmentId!);
+    await this.assertRegistered(report.clinicId, report.pigmentId);
 
     const reasons = seriousReasons(report);
     const serious = reasons.length > 0;
@@ -75,6 +77,22 @@ export class SubmitReportHandler implements ICommandHandler<SubmitReportCommand,
       void this.duplicates.screen(outcome.response.caseId, facts);
     }
     return outcome.response;
+  }
+
+  /**
+   * The clinic and pigment must be registered. Registrations are never withdrawn, so an id once found
+   * stays valid and is not looked up again (one round trip less per report under load).
+   */
+  private async assertRegistered(clinicId: string, pigmentId: string | undefined): Promise<void> {
+    const clinicKey = `clinic\u0000${clinicId}`;
+    const pigmentKey = pigmentId === undefined ? undefined : `pigment\u0000${pigmentId}`;
+    if (this.registered.has(clinicKey) && (pigmentKey === undefined || this.registered.has(pigmentKey))) return;
+    const known = await this.registry.exists({ clinicId, pigmentId });
+    if (!known.clinicId) throw unknownReference('clinicId', clinicId);
+    if (!known.pigmentId) throw unknownReference('pigmentId', pigmentId!);
+    if (this.registered.size >= MAX_REMEMBERED_REGISTRATIONS) this.registered.clear();
+    this.registered.add(clinicKey);
+    if (pigmentKey !== undefined) this.registered.add(pigmentKey);
   }
 
   /** A procedureRef fixes the clinic, the pigment and the procedure date; anything given besides must agree. */

@@ -1,0 +1,63 @@
+// Two projector instances in one consumer group, sharing the partitions of the topic the projector section
+// filled, into a database of their own: the rate of the pair, how the group split the partitions and the
+// events, and the read model checked against the same expected figures (exact totals).
+import { setTimeout as sleep } from 'node:timers/promises';
+import { formatNumber, round, row } from '../lib/results.mjs';
+import { checkReadModel } from './projector.mjs';
+
+const PORTS = [23003, 23004];
+const POLL_MS = 250;
+const STALL_MS = 60_000;
+
+export default async function projectorPair(bench) {
+  if (!bench.sideEffectTopic) throw new Error('projector-pair runs after the projector section, on the topic it filled');
+  const { topic, total, expected, admin, deadLetters } = bench.sideEffectTopic;
+  const databaseUrl = await bench.createDatabase(`smp_bench_${bench.runId}_pair`);
+  const groupId = `bench-pair-${bench.runId}`;
+  const env = { DATABASE_URL: databaseUrl, PROJECTOR_GROUP_ID: groupId };
+  // The first creates the schema (migrations) before the second starts, so the two never race to migrate.
+  const instances = [];
+  for (const port of PORTS) instances.push(await bench.startApp('projector', { port, env: { ...env, PROJECTOR_PORT: String(port) } }));
+
+  const db = await bench.connectDatabase(databaseUrl);
+  const started = Date.now();
+  let applied = 0;
+  let progressAt = Date.now();
+  for (;;) {
+    const { rows } = await db.query('SELECT count(*)::int AS applied FROM projector.applied_events');
+    if (rows[0].applied !== applied) progressAt = Date.now();
+    applied = rows[0].applied;
+    if (applied >= total) break;
+    if (Date.now() - progressAt > STALL_MS)
+      throw new Error(`the two projectors applied nothing for ${STALL_MS / 1000} s (at ${applied} of ${total})`);
+    bench.progress.update(`two projectors: ${formatNumber(applied)} / ${formatNumber(total)} applied`);
+    await sleep(POLL_MS);
+  }
+  const doneAt = Date.now();
+  const { rows } = await db.query('SELECT (extract(epoch FROM min(applied_at)) * 1000)::float8 AS first FROM projector.applied_events');
+  await db.end();
+  const rate = total / ((doneAt - rows[0].first) / 1000);
+
+  const split = await Promise.all(PORTS.map((port) => appliedBy(port)));
+  const { groups } = await admin.describeGroups([groupId]);
+  const members = groups[0]?.members.length ?? 0;
+  for (const instance of instances) await instance.stop();
+  await checkReadModel(bench, expected, admin, deadLetters, databaseUrl);
+  bench.log(
+    `two projectors in group ${groupId} (${members} members) on ${topic}: ${formatNumber(total)} events at ${formatNumber(round(rate))} events/s ` +
+      `(${((doneAt - started) / 1000).toFixed(1)} s from both healthy); applied by each: ${split.map((n) => formatNumber(n)).join(' + ')}`,
+  );
+  const single = bench.projectorRate ? { name: 'one projector', value: bench.projectorRate } : undefined;
+  return [
+    row('two projectors in one group', round(rate), 'events/s', single),
+    row('two projectors: events applied by the busier one', Math.max(...split), 'events'),
+  ];
+}
+
+/** Events an instance applied, from its Prometheus counter. */
+async function appliedBy(port) {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  let sum = 0;
+  for (const match of text.matchAll(/^smp_projector_events_applied_total\{[^}]*\} (\S+)$/gm)) sum += Number(match[1]);
+  return sum;
+}
