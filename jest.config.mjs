@@ -18,6 +18,8 @@ export default {
   testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.cache/'],
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.cache/'],
+  // After the whole run: greps every app log of the run for personal data, and prints the reliability figures.
+  globalTeardown: '<rootDir>/test/support/reliability-teardown.mjs',
   maxWorkers: 1,
   testTimeout: 60_000,
 };

@@ -119,6 +119,14 @@ describe('authorisation of every endpoint', () => {
       request: async () => ({ url: `${system.insights}${path}` }),
     })),
     {
+      name: 'DELETE /v1/admin/api-keys/{keyId}',
+      expected: { anonymous: 401, 'clinic A': 403, 'clinic B': 403, regulator: 403, admin: 204 },
+      request: async () => {
+        const created = await call(`${system.intake}/v1/admin/api-keys`, { key: system.adminKey, body: { role: 'regulator' } });
+        return { url: `${system.intake}/v1/admin/api-keys/${created.body.keyId}`, method: 'DELETE' };
+      },
+    },
+    {
       name: 'GET /health (every app)',
       expected: { anonymous: 200, 'clinic A': 200, 'clinic B': 200, regulator: 200, admin: 200 },
       request: async () => ({ url: `${system.insights}/health` }),
@@ -128,8 +136,8 @@ describe('authorisation of every endpoint', () => {
   it.each(endpoints.map((endpoint) => [endpoint.name, endpoint] as const))('%s', async (_name, endpoint) => {
     const actual: Record<string, number> = {};
     for (const caller of CALLERS) {
-      const { url, body } = await endpoint.request();
-      const response = await call(url, { body, key: keys[caller] });
+      const { url, body, method } = await endpoint.request();
+      const response = await call(url, { body, key: keys[caller], method });
       actual[caller] = response.status;
       if (response.status >= 400) expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     }

@@ -25,6 +25,7 @@ describe('OpenAPI documents', () => {
         'post /v1/pigments',
         'post /v1/clinics/{clinicId}/procedures',
         'post /v1/admin/api-keys',
+        'delete /v1/admin/api-keys/{keyId}',
         'get /health',
       ],
     ],

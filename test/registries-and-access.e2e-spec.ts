@@ -120,7 +120,11 @@ describe('registries and API keys', () => {
   it('revokes a key at once, in every app', async () => {
     const key = await createKey(system, 'regulator');
     expect((await call(`${system.insights}/v1/clinics/${clinicA.clinicId}/incidence`, { key })).status).toBe(200);
-    await db.query('UPDATE intake.api_keys SET revoked_at = now() WHERE key_hash = $1', [createHash('sha256').update(key).digest()]);
+    const [{ key_id: keyId }] = (
+      await db.query('SELECT key_id FROM intake.api_keys WHERE key_hash = $1', [createHash('sha256').update(key).digest()])
+    ).rows;
+    const revoked = await call(`${system.intake}/v1/admin/api-keys/${keyId}`, { method: 'DELETE', key: system.adminKey });
+    expect(revoked.status).toBe(204);
     expect((await call(`${system.insights}/v1/clinics/${clinicA.clinicId}/incidence`, { key })).status).toBe(401);
   });
 });

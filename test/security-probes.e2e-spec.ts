@@ -232,14 +232,18 @@ describe('security probes', () => {
 
     const versions = () => call(`${system.intake}/v1/reports/${caseId}/versions`, { key });
     expect((await versions()).status).toBe(200);
-    // Rotation: a second key for the clinic, then the first one revoked. No API revokes keys yet, so the operator's SQL does.
+    // Rotation: a second key for the clinic, then the first one revoked through the admin API.
     const next = await call(`${system.intake}/v1/admin/api-keys`, {
       key: system.adminKey,
       body: { role: 'clinic', clinicId: clinic.clinicId },
     });
     expect(next.status).toBe(201);
-    const revoked = await db.query(`UPDATE intake.api_keys SET revoked_at = now() WHERE key_id = $1`, [issued.body.keyId]);
-    expect(revoked.rowCount).toBe(1);
+    const revoke = (keyId: string, key?: string) => call(`${system.intake}/v1/admin/api-keys/${keyId}`, { method: 'DELETE', key });
+    expect((await revoke(issued.body.keyId)).status).toBe(401);
+    expect((await revoke(issued.body.keyId, next.body.key)).status).toBe(403);
+    expect((await revoke(issued.body.keyId, system.adminKey)).status).toBe(204);
+    expect((await revoke('00000000-0000-4000-8000-000000000000', system.adminKey)).status).toBe(404);
+    expect((await revoke('not-a-key-id', system.adminKey)).status).toBe(400);
     const refused = await versions(); // the very next request
     expect(refused).toMatchObject({ status: 401, body: { status: 401 } });
     expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);

@@ -32,4 +32,18 @@ export class ApiKeyStore {
     );
     return row.key_id;
   }
+
+  /**
+   * Revokes a key: every app checks keys per request, so the next request with it is refused. Returns false when no
+   * such key exists; revoking a revoked key again keeps its first revocation time.
+   */
+  async revoke(keyId: string): Promise<boolean> {
+    // As a SELECT: TypeORM hands an UPDATE's result back as [rows, count] rather than the rows.
+    const [{ revoked }] = await this.db.query(
+      `WITH updated AS (UPDATE intake.api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE key_id = $1 RETURNING key_id)
+       SELECT count(*)::int AS revoked FROM updated`,
+      [keyId],
+    );
+    return revoked > 0;
+  }
 }
