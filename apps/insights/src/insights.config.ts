@@ -17,6 +17,12 @@ export class InsightsConfig extends CommonConfig {
   @Max(60_000)
   INSIGHTS_CACHE_WINDOW_MS: number = 200;
 
+  /** Answers computed at once; more requests wait their turn (bounds CPU contention and memory). */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  INSIGHTS_QUERY_CONCURRENCY: number = 4;
+
   /** Where browsers reach intake (the dashboard's report form and procedure upload call it). */
   @Matches(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?(\/[\w.~/-]*)?$/i, { message: 'must be an http(s) URL such as http://127.0.0.1:3000' })
   INTAKE_PUBLIC_URL: string = 'http://127.0.0.1:3000';

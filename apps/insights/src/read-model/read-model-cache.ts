@@ -36,6 +36,9 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
   private listening = false;
   private stopped = false;
   private lastBump = 0;
+  /** Computations running, and the ones waiting for a turn (see INSIGHTS_QUERY_CONCURRENCY). */
+  private running = 0;
+  private readonly queue: Array<() => void> = [];
   private bumpScheduled: NodeJS.Timeout | undefined;
 
   constructor(private readonly config: InsightsConfig) {}
@@ -51,7 +54,8 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** The answer for `key`, computed by `compute` unless the current version already has it. */
-  async get<T>(key: string, compute: () => Promise<T>): Promise<T> {
+  async get<T>(key: string, uncounted: () => Promise<T>): Promise<T> {
+    const compute = () => this.inTurn(uncounted);
     if (!this.listening || this.config.INSIGHTS_CACHE_BYTES === 0) return compute();
     const version = this.version;
     const entry = this.entries.get(key);
@@ -76,6 +80,23 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
     this.pending.set(key, { version, answer });
     void answer.finally(() => this.pending.get(key)?.answer === answer && this.pending.delete(key)).catch(() => undefined);
     return answer;
+  }
+
+  /**
+   * Runs at most INSIGHTS_QUERY_CONCURRENCY computations at once, the rest in arrival order: on a small machine many
+   * large aggregations at once only share the CPU worse and hold all their rows in memory together.
+   */
+  private async inTurn<T>(compute: () => Promise<T>): Promise<T> {
+    // A finishing computation hands its turn straight to the first waiter, so the count never overshoots.
+    if (this.running >= this.config.INSIGHTS_QUERY_CONCURRENCY) await new Promise<void>((resolve) => this.queue.push(resolve));
+    else this.running++;
+    try {
+      return await compute();
+    } finally {
+      const next = this.queue.shift();
+      if (next) next();
+      else this.running--;
+    }
   }
 
   private store(key: string, entry: Entry): void {
