@@ -4,6 +4,7 @@ import { INTAKE_SCHEMA } from '@smp/persistence';
 import { migratedDataSource } from '../../../../test/support/database.js';
 import { unique } from '../../../../test/support/environment.js';
 import { CaseRepository, type CaseFacts, type NewCase } from './case.repository.js';
+import { OutboxRepository } from '../outbox/outbox.repository.js';
 
 const newCase = (facts: CaseFacts, serious = false): NewCase => ({
   facts,
@@ -20,7 +21,7 @@ describe(`${CaseRepository.name} against the real Postgres`, () => {
 
   beforeAll(async () => {
     db = await migratedDataSource(INTAKE_SCHEMA);
-    sut = new CaseRepository(db);
+    sut = new CaseRepository(db, new OutboxRepository(db));
   });
   afterAll(() => db?.destroy());
 

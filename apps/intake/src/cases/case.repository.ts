@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { formatCaseId, type CaseEffect, type SeriousReason } from '@smp/domain';
 import { isTransientDatabaseError } from '@smp/persistence';
+import { OutboxRepository } from '../outbox/outbox.repository.js';
 import { caseVersionEvents, type CaseVersionState } from './case-events.js';
 
 /** The facts of a case version: what statistics and events may use. No personal data. */
@@ -84,7 +85,10 @@ export class CaseRepository {
   private readonly queue: QueuedOpening[] = [];
   private groupsInFlight = 0;
 
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly outbox: OutboxRepository,
+  ) {}
 
   /**
    * Opens a case and builds the client's answer in the same transaction. With
@@ -154,22 +158,7 @@ export class CaseRepository {
     const rows = inputs.map((input, index) => {
       const { facts, personal } = input;
       const caseId = caseIds[index];
-      const events = caseVersionEvents(
-        {
-          caseId,
-          version: 1,
-          kind: 'submission',
-          clinicId: facts.clinicId,
-          pigmentId: facts.pigmentId,
-          procedureDate: facts.procedureDate,
-          effects: facts.effects,
-          outcome: facts.outcome as CaseVersionState['outcome'],
-          serious: input.serious,
-          seriousReasons: input.seriousReasons,
-          reportingDueBy: input.reportingDueBy,
-        },
-        [],
-      );
+      const events = caseVersionEvents(versionState(caseId, 1, 'submission', input), []);
       return {
         case_id: caseId,
         clinic_id: facts.clinicId,
@@ -380,26 +369,33 @@ export class CaseRepository {
         facts.effects.map((effect) => effect.persistent ?? false),
       ],
     );
-    const events = caseVersionEvents(
-      {
-        caseId,
-        version,
-        kind,
-        clinicId: facts.clinicId,
-        pigmentId: facts.pigmentId,
-        procedureDate: facts.procedureDate,
-        effects: facts.effects,
-        outcome: facts.outcome as CaseVersionState['outcome'],
-        serious: input.serious,
-        seriousReasons: input.seriousReasons,
-        reportingDueBy: input.reportingDueBy,
-      },
-      previousEffects,
-    );
-    await tx.query(
-      `INSERT INTO intake.outbox (event_id, topic, message_key, event_type, subject, occurred_at, data)
-       SELECT id, topic, $1, type, $1, now(), data FROM unnest($2::uuid[], $3::text[], $4::text[], $5::jsonb[]) AS e(id, topic, type, data)`,
-      [caseId, events.map((e) => e.id), events.map((e) => e.topic), events.map((e) => e.type), events.map((e) => JSON.stringify(e.data))],
+    const events = caseVersionEvents(versionState(caseId, version, kind, input), previousEffects);
+    await this.outbox.append(
+      tx,
+      events.map((event) => ({ ...event, subject: caseId })),
     );
   }
+}
+
+/** What one case version's events are made from: its facts and classification. */
+function versionState(
+  caseId: string,
+  version: number,
+  kind: CaseVersionState['kind'],
+  input: Classification & { facts: CaseFacts },
+): CaseVersionState {
+  const { facts } = input;
+  return {
+    caseId,
+    version,
+    kind,
+    clinicId: facts.clinicId,
+    pigmentId: facts.pigmentId,
+    procedureDate: facts.procedureDate,
+    effects: facts.effects,
+    outcome: facts.outcome as CaseVersionState['outcome'],
+    serious: input.serious,
+    seriousReasons: input.seriousReasons,
+    reportingDueBy: input.reportingDueBy,
+  };
 }

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PROCEDURES_RECORDED_V1, TOPICS, type ProceduresRecordedV1 } from '@smp/contracts';
 import { newEventId } from '@smp/messaging';
+import { OutboxRepository } from '../outbox/outbox.repository.js';
 
 export interface NewProcedure {
   date: string;
@@ -27,7 +28,10 @@ function newProcedureRef(): string {
 
 @Injectable()
 export class ProcedureRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly outbox: OutboxRepository,
+  ) {}
 
   /** Stores the entries and one outbox event each (keyed by clinic) in one transaction. */
   async record(clinicId: string, entries: readonly NewProcedure[]): Promise<string[]> {
@@ -54,13 +58,9 @@ export class ProcedureRepository {
           ...(entry.sessionNumber ? { sessionNumber: entry.sessionNumber } : {}),
           count: entry.count,
         };
-        return { id: newEventId(), data };
+        return { id: newEventId(), topic: TOPICS.procedures, key: clinicId, type: PROCEDURES_RECORDED_V1, subject: refs[index], data };
       });
-      await tx.query(
-        `INSERT INTO intake.outbox (event_id, topic, message_key, event_type, subject, occurred_at, data)
-         SELECT id, $2, $1, $3, ref, now(), data FROM unnest($4::uuid[], $5::text[], $6::jsonb[]) AS e(id, ref, data)`,
-        [clinicId, TOPICS.procedures, PROCEDURES_RECORDED_V1, events.map((e) => e.id), refs, events.map((e) => JSON.stringify(e.data))],
-      );
+      await this.outbox.append(tx, events);
     });
     return refs;
   }
