@@ -1,6 +1,7 @@
 // Valid, varied POST /v1/reports bodies, and the clinics and pigments they name (registered once per run
 // through the intake's admin API, so every report passes the intake's checks).
 import { formatNumber } from './results.mjs';
+import { seededRandom } from './random.mjs';
 
 const DAY_MS = 86_400_000;
 const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
@@ -45,11 +46,7 @@ export async function registerReferences(bench, intakeUrl, { clinics, pigments }
 
 /** A generator of report bodies over the given clinics and pigments (procedures in the last two years). */
 export function reportBodies({ clinicIds, pigmentIds, categories, severities, outcomes, reporterTypes }) {
-  let seed = 7;
-  const random = () => {
-    seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
-    return seed / 0x80000000;
-  };
+  const random = seededRandom(7);
   const pick = (list) => list[Math.floor(random() * list.length)];
   const today = Date.now() - DAY_MS; // yesterday: never "in the future" whatever the time zone of the day boundary
   return () => {

@@ -10,6 +10,8 @@
 // the right counts do not depend on the order of delivery: every (case, category) counts as its
 // highest version seen says.
 
+import { seededRandom } from './random.mjs';
+
 const DAY_MS = 86_400_000;
 // Procedure dates over 24 months: 2024-06-01 … 2026-05-31.
 const FIRST_DAY_MS = Date.UTC(2024, 5, 1);
@@ -17,18 +19,6 @@ const DAYS = Math.round((Date.UTC(2026, 5, 1) - FIRST_DAY_MS) / DAY_MS);
 
 const isoDay = (day) => new Date(FIRST_DAY_MS + day * DAY_MS).toISOString().slice(0, 10);
 const pad = (n, width) => String(n).padStart(width, '0');
-
-/** A small seeded PRNG (mulberry32), so that every run generates the same histories. */
-function seededRandom(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * @param {object} options

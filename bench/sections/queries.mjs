@@ -10,6 +10,7 @@
 import autocannon from 'autocannon';
 import { formatNumber, round, row } from '../lib/results.mjs';
 import { appUrl, ensureApp, stopApp } from '../lib/system.mjs';
+import { seededRandom } from '../lib/random.mjs';
 
 const CONNECTIONS = 32;
 const SECONDS = 10;
@@ -78,11 +79,7 @@ export default async function queries(bench) {
 const monthString = (base, delta) => new Date(Date.UTC(base.getUTCFullYear(), base.getUTCMonth() + delta, 1)).toISOString().slice(0, 7);
 
 function endpointsFor(domain, { clinics }) {
-  let seed = 11;
-  const random = () => {
-    seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
-    return seed / 0x80000000;
-  };
+  const random = seededRandom(11);
   const pick = (list) => list[Math.floor(random() * list.length)];
   const clinicId = () => `QCL-${String(1 + Math.floor(random() * clinics)).padStart(5, '0')}`;
   // A random window of 1-12 months inside the history, sometimes none (all time).

@@ -35,15 +35,21 @@ export class DuplicateScreening {
 
   constructor(private readonly db: DataSource) {}
 
+  /**
+   * Only cases of the same clinic with the same procedure date are read: a different procedure date
+   * weighs more against a match than every other field can make up, so no such case could score
+   * the threshold (the domain's tests hold that). One index probe on (clinic, date) then
+   * reads the handful of cases that could match, not the clinic's whole recent history.
+   */
   async screen(caseId: string, facts: ScreenedFacts): Promise<number> {
     try {
       const recent: Array<{ case_id: string; report: ScreenedFacts }> = await this.db.query(
         `SELECT c.case_id, v.report
            FROM intake.cases c JOIN intake.case_versions v ON v.case_id = c.case_id AND v.version = c.version
-          WHERE c.clinic_id = $1 AND c.case_id <> $2 AND c.nullified_at IS NULL
+          WHERE c.clinic_id = $1 AND c.procedure_date = $5 AND c.case_id <> $2 AND c.nullified_at IS NULL
             AND c.received_at > now() - make_interval(days => $3)
           ORDER BY c.received_at DESC LIMIT $4`,
-        [facts.clinicId, caseId, LOOKBACK_DAYS, MAX_CANDIDATES],
+        [facts.clinicId, caseId, LOOKBACK_DAYS, MAX_CANDIDATES, facts.procedureDate],
       );
       const matches = likelyDuplicates(
         candidateFacts(caseId, facts),
