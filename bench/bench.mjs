@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=projector] [-- --profile] [-- --no-build]`: builds, starts a Postgres and a
+// `npm run bench [-- --quick] [-- --only=projector] [-- --profile] [-- --no-build]` (`SMP_BENCH_SLOT=n`: ports +100 n): builds, starts a Postgres and a
 // fresh Kafka broker of its own (ports 5444 and 29092, data under .cache/bench), runs each section,
 // prints one table and writes the same rows to bench/latest.json.
 //
@@ -14,12 +14,13 @@ import { parseArgs } from 'node:util';
 import { CACHE, REPO_ROOT, build, ensureDependencies } from '../scripts/lib/setup.mjs';
 import { createProgress } from './lib/progress.mjs';
 import { formatTable } from './lib/results.mjs';
+import { BENCH_SLOT, benchPort } from './lib/system.mjs';
 
 const SECTIONS = ['projector', 'projector-pair', 'freshness', 'intake', 'queries', 'memory'];
 
-const POSTGRES_PORT = 5444;
-const KAFKA_PORT = 29092;
-const ROOT = path.join(CACHE, 'bench');
+const POSTGRES_PORT = benchPort(5444);
+const KAFKA_PORT = benchPort(29092);
+const ROOT = path.join(CACHE, BENCH_SLOT === 0 ? 'bench' : `bench-${BENCH_SLOT}`);
 const LATEST = path.join(REPO_ROOT, 'bench', 'latest.json');
 
 const { values: options } = parseArgs({

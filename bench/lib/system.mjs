@@ -2,7 +2,11 @@
 // started on first use, and the clinics and pigments registered once.
 import { registerReferences } from './reports.mjs';
 
-export const PORTS = { intake: 23000, insights: 23001, projector: 23002 };
+/** `SMP_BENCH_SLOT=n` moves every port the benchmark uses up by 100 n, so two benchmarks can run side by side. */
+export const BENCH_SLOT = Number(process.env.SMP_BENCH_SLOT ?? 0);
+/** A port of the benchmark's, moved to its slot. */
+export const benchPort = (port) => port + 100 * BENCH_SLOT;
+export const PORTS = { intake: benchPort(23000), insights: benchPort(23001), projector: benchPort(23002) };
 const PORT_ENV = { intake: 'INTAKE_PORT', insights: 'INSIGHTS_PORT', projector: 'PROJECTOR_PORT' };
 
 export const appUrl = (app) => `http://127.0.0.1:${PORTS[app]}`;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { formatNumber, round, row } from '../lib/results.mjs';
 import { reportBodies } from '../lib/reports.mjs';
-import { appUrl, ensureApp, references, stopApp } from '../lib/system.mjs';
+import { appUrl, benchPort, ensureApp, references, stopApp } from '../lib/system.mjs';
 import { cpuMeter, postgresPids } from '../lib/cpu-time.mjs';
 import { profileOptions, summariseProfile } from '../lib/cpu-profile.mjs';
 
@@ -16,7 +16,7 @@ const CONNECTIONS = 50;
 const SECONDS = 30;
 const QUICK_SECONDS = 5;
 const WARM_UP_SECONDS = 2;
-const BARE_PORT = 23010;
+const BARE_PORT = benchPort(23010);
 const BARE_SERVER = fileURLToPath(new URL('../lib/bare-intake-server.mjs', import.meta.url));
 
 export default async function intake(bench) {

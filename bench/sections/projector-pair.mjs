@@ -4,8 +4,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatNumber, round, row } from '../lib/results.mjs';
 import { checkReadModel } from './projector.mjs';
+import { benchPort } from '../lib/system.mjs';
 
-const PORTS = [23003, 23004];
+const PORTS = [benchPort(23003), benchPort(23004)];
 const POLL_MS = 250;
 const STALL_MS = 60_000;
 

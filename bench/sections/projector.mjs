@@ -9,13 +9,14 @@ import { profileOptions, summariseProfile } from '../lib/cpu-profile.mjs';
 import { cpuMeter, postgresPids } from '../lib/cpu-time.mjs';
 import { formatNumber, round, row } from '../lib/results.mjs';
 import { cellKey, createSideEffectWorkload } from '../lib/side-effect-workload.mjs';
+import { benchPort } from '../lib/system.mjs';
 
 const EVENTS = 1_000_000;
 const QUICK_EVENTS = 100_000;
 
 const FILL_BATCH = 5_000; // ~1,000 messages (~0.5 MB) per partition per request, below message.max.bytes
 const FILL_IN_FLIGHT = 3;
-const PROJECTOR_PORT = 23002;
+const PROJECTOR_PORT = benchPort(23002);
 const POLL_MS = 250;
 const STALL_MS = 60_000;
 const CONSUME_TIMEOUT_MS = 10 * 60_000;
