@@ -3,3 +3,4 @@ export * from './intake-schema/index.js';
 export * from './projector-schema/index.js';
 export * from './transient-error.js';
 export * from './sql-filter.js';
+export * from './group-commit.js';

@@ -100,4 +100,48 @@ describe(`${Inbox.name} and the projections against the real Postgres`, () => {
       { month: '2026-04', procedures: 1 },
     ]);
   });
+
+  it('applies a group of batches of several topics in one transaction, counting each batch\'s new events', async () => {
+    const clinicId = unique('clinic');
+    const applied = event({ clinicId, caseId: 'SMP-2026-900006' });
+    await sut.apply(sideEffects, [applied]);
+    const secondPartition = [event({ clinicId, caseId: 'SMP-2026-900007' }), event({ clinicId, caseId: 'SMP-2026-900008', serious: true })];
+    const recorded = {
+      id: randomUUID(),
+      type: PROCEDURES_RECORDED_V1,
+      data: { procedureRef: unique('PR'), clinicId, pigmentId: 'PIG-00001', procedureDate: '2026-01-05', count: 7 },
+    };
+    const redelivered = [applied, event({ clinicId, caseId: 'SMP-2026-900006', caseVersion: 2, severity: 'severe' })];
+
+    const appliedPerBatch = await sut.applyGroup([
+      { projection: sideEffects, events: redelivered },
+      { projection: procedures, events: [recorded, recorded] },
+      { projection: sideEffects, events: secondPartition },
+    ]);
+
+    expect(appliedPerBatch).toEqual([1, 1, 2]);
+    expect(await counts('clinic', clinicId)).toEqual([{ category: 'allergic_reaction', month: '2026-01', reports: 3, serious: 1 }]);
+    const [severities] = await db.query(
+      `SELECT string_agg(severity || ':' || reports, ',' ORDER BY severity) AS cells FROM projector.side_effect_counts WHERE clinic_id = $1 AND reports <> 0`,
+      [clinicId],
+    );
+    expect(severities.cells).toBe('mild:2,severe:1');
+    const [{ procedures: denominator }] = await db.query(`SELECT procedures FROM projector.procedures_month WHERE clinic_id = $1`, [clinicId]);
+    expect(denominator).toBe(7);
+    expect(await sut.applyGroup([{ projection: sideEffects, events: secondPartition }])).toEqual([0]);
+  });
+
+  it('rolls the whole group back when one of its batches fails', async () => {
+    const clinicId = unique('clinic');
+    const good = event({ clinicId, caseId: 'SMP-2026-900009' });
+    const bad = event({ clinicId, caseId: 'SMP-2026-900010', procedureDate: '2026-99-99' });
+    await expect(
+      sut.applyGroup([
+        { projection: sideEffects, events: [good] },
+        { projection: sideEffects, events: [bad] },
+      ]),
+    ).rejects.toThrow();
+    expect(await counts('clinic', clinicId)).toEqual([]);
+    expect(await sut.applyGroup([{ projection: sideEffects, events: [good] }])).toEqual([1]);
+  });
 });

@@ -8,6 +8,12 @@ export interface ReceivedEvent {
   data: object;
 }
 
+/** Events of one topic, in log order, and the projection they go through. */
+export interface ProjectionBatch {
+  projection: TopicProjection;
+  events: readonly ReceivedEvent[];
+}
+
 /** The schema the read models live in; a rebuild writes a fresh copy in another one. */
 export const READ_MODEL_SCHEMA = Symbol('READ_MODEL_SCHEMA');
 export const LIVE_SCHEMA = 'projector';
@@ -34,26 +40,49 @@ export class Inbox {
 
   /** Returns how many of the events were new. */
   async apply(projection: TopicProjection, events: readonly ReceivedEvent[]): Promise<number> {
-    if (events.length === 0) return 0;
+    const [applied] = await this.applyGroup([{ projection, events }]);
+    return applied;
+  }
+
+  /**
+   * Applies several batches (of any topics) in one transaction; returns how many events of each were new.
+   * Each row of the read models changes once per group, however many batches change it, and the group
+   * pays one commit. Events are applied in the order given, batch after batch.
+   */
+  async applyGroup(batches: readonly ProjectionBatch[]): Promise<number[]> {
+    const ids = batches.flatMap((batch) => batch.events.map((event) => event.id));
+    if (ids.length === 0) return batches.map(() => 0);
     return this.db.transaction(async (tx) => {
       // The live read models may be swapped by a rebuild; never in the middle of a batch.
       if (this.schema === LIVE_SCHEMA) await tx.query(`SELECT pg_advisory_xact_lock_shared($1)`, [READ_MODEL_LOCK]);
       await tx.query(`SET LOCAL search_path TO ${this.schema}`);
-      const ids = events.map((event) => event.id);
       // No RETURNING (it costs ~3 µs an event): when every id went in, all are new, the usual case.
       const { affected } = await tx.queryRunner!.query(
         `INSERT INTO applied_events (event_id) SELECT unnest($1::uuid[]) ON CONFLICT (event_id) DO NOTHING`,
         [ids],
         true,
       );
-      const fresh = new Set(affected === events.length ? ids : await this.insertedHere(tx, ids));
-      const changes = events.filter((event) => fresh.delete(event.id)).map((event) => projection.toChange(event.type, event.data));
-      await projection.apply(tx, changes);
-      return changes.length;
+      const fresh = new Set(affected === ids.length ? ids : await this.insertedHere(tx, ids));
+      const changes = new Map<TopicProjection, object[]>();
+      const applied = batches.map(({ projection, events }) => {
+        const own = changes.get(projection) ?? [];
+        changes.set(projection, own);
+        let count = 0;
+        for (const event of events) {
+          if (!fresh.delete(event.id)) continue;
+          own.push(projection.toChange(event.type, event.data));
+          count++;
+        }
+        return count;
+      });
+      // Topic by topic in one fixed order, so that two groups (or two projectors) lock the tables alike.
+      const topics = [...changes].sort(([a], [b]) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
+      for (const [projection, own] of topics) await projection.apply(tx, own);
+      return applied;
     });
   }
 
-  /** The ids of the batch that this transaction inserted (a redelivery, or an id twice in the batch). */
+  /** The ids that this transaction inserted (not those of a redelivery, nor an id's second time in the group). */
   private async insertedHere(tx: EntityManager, ids: readonly string[]): Promise<string[]> {
     const rows: Array<{ event_id: string }> = await tx.query(
       `SELECT event_id FROM applied_events WHERE event_id = ANY($1::uuid[]) AND xmin = pg_current_xact_id()::xid`,

@@ -1,16 +1,25 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import kafkajs, { type Batch, type Consumer, type Kafka, type Producer } from 'kafkajs';
-import { isTransientDatabaseError } from '@smp/persistence';
+import { GroupCommit, isTransientDatabaseError } from '@smp/persistence';
 import { KAFKA, readEvent, sendDeadLetters, type DeadLetter } from '@smp/messaging';
-import { Inbox, TOPIC_PROJECTIONS, type ReceivedEvent, type TopicProjection } from '@smp/read-models';
+import { Inbox, TOPIC_PROJECTIONS, type ProjectionBatch, type ReceivedEvent, type TopicProjection } from '@smp/read-models';
 import { ProjectorConfig } from '../projector.config.js';
 import { ProjectorMetrics } from './projector.metrics.js';
 
+/** Batches of different partitions that arrive while a transaction is in flight are applied together, at most this many. */
+const MAX_BATCHES_IN_ONE_TRANSACTION = 16;
+
 /**
  * One consumer group over every projected topic. Each batch is validated,
- * poison messages go to `<topic>.dlq`, the rest are applied in one database
- * transaction through the inbox, and only then is the offset committed. A
- * crash at any point replays the batch, and the inbox makes the replay a no-op.
+ * poison messages go to `<topic>.dlq`, the rest are applied through the inbox
+ * in a database transaction, and only then is the offset committed. A crash at
+ * any point replays the batch, and the inbox makes the replay a no-op.
+ *
+ * The batches of the partitions consumed at once share transactions (group
+ * commit, one transaction in flight): they would otherwise update the same
+ * count cells one after another, each waiting on the other's row locks and
+ * commit. One transaction at a time writes each cell once per group, while
+ * Node decodes and validates the next batches.
  */
 @Injectable()
 export class ProjectionConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -19,6 +28,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
   private readonly producer: Producer;
   private readonly byTopic: Map<string, TopicProjection>;
   private lagTimer: NodeJS.Timeout | undefined;
+  private readonly groups: GroupCommit<ProjectionBatch, number>;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -28,6 +38,12 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
     private readonly config: ProjectorConfig,
   ) {
     this.byTopic = new Map(projections.map((projection) => [projection.topic, projection]));
+    this.groups = new GroupCommit({
+      commit: (batches) => inbox.applyGroup(batches),
+      alone: ({ projection, events }) => inbox.apply(projection, events),
+      maxGroup: MAX_BATCHES_IN_ONE_TRANSACTION,
+      inFlight: 2,
+    });
     this.consumer = kafka.consumer({
       groupId: config.PROJECTOR_GROUP_ID,
       allowAutoTopicCreation: false,
@@ -51,8 +67,8 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      // Partitions are keyed by case (or clinic), so batches of different partitions never touch the same state rows,
-      // and cell upserts lock in one sorted order: Node's validation of one batch overlaps Postgres's work on another.
+      // Partitions are keyed by case (or clinic), so batches of different partitions never touch the same state rows:
+      // they may share a transaction, and Node's validation of one batch overlaps Postgres's work on another.
       partitionsConsumedConcurrently: this.config.PROJECTOR_CONCURRENT_PARTITIONS,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
@@ -86,7 +102,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
     }
 
     try {
-      this.count(batch.topic, valid.length, await this.withRetries(() => this.inbox.apply(projection, valid)));
+      if (valid.length > 0) this.count(batch.topic, valid.length, await this.withRetries(() => this.groups.submit({ projection, events: valid })));
     } catch (error) {
       if (isTransientDatabaseError(error)) throw error; // not the events' fault: kafkajs retries the batch
       this.logger.warn(
