@@ -34,6 +34,15 @@ export class ProjectorConfig extends CommonConfig {
   @Max(64)
   PROJECTOR_CONCURRENT_PARTITIONS: number = 3;
 
+  /**
+   * Batches read from Kafka and not yet applied, at most: Kafka is read (and decoded) while Postgres
+   * writes the batches before, and past this many reading waits. Bounds the memory batches hold.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  PROJECTOR_MAX_UNAPPLIED_BATCHES: number = 12;
+
   /** Upper bound of one fetch per partition (kafkajs maxBytesPerPartition): the size of a batch, roughly. */
   @IsInt()
   @Min(65_536)

@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import kafkajs, { type Batch, type Consumer, type Kafka, type Producer } from 'kafkajs';
 import { GroupCommit, isTransientDatabaseError } from '@smp/persistence';
 import { KAFKA, readEvent, sendDeadLetters, type DeadLetter } from '@smp/messaging';
@@ -8,27 +15,43 @@ import { ProjectorMetrics } from './projector.metrics.js';
 
 /** Batches of different partitions that arrive while a transaction is in flight are applied together, at most this many. */
 const MAX_BATCHES_IN_ONE_TRANSACTION = 16;
+const MAX_TRANSIENT_BACKOFF_MS = 5_000;
+const HEARTBEAT_WHILE_WAITING_MS = 1_000;
+
+/** Where one partition's batches stand: the last one's commit, and a generation that a failure ends. */
+interface PartitionProgress {
+  tail: Promise<void>;
+  generation: number;
+}
 
 /**
  * One consumer group over every projected topic. Each batch is validated,
  * poison messages go to `<topic>.dlq`, the rest are applied through the inbox
- * in a database transaction, and only then is the offset committed. A crash at
- * any point replays the batch, and the inbox makes the replay a no-op.
+ * in a database transaction, and only then is the batch's offset committed. A
+ * crash at any point replays what was not committed, and the inbox makes the
+ * replay a no-op.
  *
- * The batches of the partitions consumed at once share transactions (group
- * commit, one transaction in flight): they would otherwise update the same
- * count cells one after another, each waiting on the other's row locks and
- * commit. One transaction at a time writes each cell once per group, while
- * Node decodes and validates the next batches.
+ * Reading and applying overlap: a batch's offset is resolved as soon as it is
+ * handed over, so kafkajs fetches and decodes the next batches while Postgres
+ * writes this one; its offset is committed once it and every earlier batch of
+ * its partition are applied. Batches waiting meanwhile share one transaction
+ * (group commit, one in flight): each count cell is written once per group,
+ * not once per batch with the batches waiting on each other's row locks. A
+ * batch that cannot be applied (the dead-letter topic unreachable) rewinds its
+ * partition to it, and nothing after it is committed.
  */
 @Injectable()
-export class ProjectionConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(ProjectionConsumer.name);
   private readonly consumer: Consumer;
   private readonly producer: Producer;
   private readonly byTopic: Map<string, TopicProjection>;
   private lagTimer: NodeJS.Timeout | undefined;
   private readonly groups: GroupCommit<ProjectionBatch, number>;
+  private readonly partitions = new Map<string, PartitionProgress>();
+  private unapplied = 0;
+  private readonly waitingForRoom: Array<() => void> = [];
+  private stopping = false;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -68,30 +91,88 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
       autoCommit: false,
       eachBatchAutoResolve: false,
       // Partitions are keyed by case (or clinic), so batches of different partitions never touch the same state rows:
-      // they may share a transaction, and Node's validation of one batch overlaps Postgres's work on another.
+      // they may share a transaction.
       partitionsConsumedConcurrently: this.config.PROJECTOR_CONCURRENT_PARTITIONS,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
-        const timer = this.metrics.batchSeconds.startTimer({ topic: batch.topic });
-        await this.handle(batch, heartbeat);
-        timer();
+        void this.applyInOrder(batch);
         resolveOffset(batch.lastOffset());
-        await this.consumer.commitOffsets([
-          { topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() },
-        ]);
-        this.metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(batch.offsetLag())));
+        // Reading goes on while Postgres writes, up to PROJECTOR_MAX_UNAPPLIED_BATCHES read and not yet applied.
+        while (this.unapplied >= this.config.PROJECTOR_MAX_UNAPPLIED_BATCHES) {
+          const room = new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
+          await Promise.race([room, new Promise((resolve) => setTimeout(resolve, HEARTBEAT_WHILE_WAITING_MS))]);
+          await heartbeat();
+        }
       },
     });
     this.lagTimer = setInterval(() => void this.refreshLag(), 5_000).unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops reading, lets the batches already read be applied and committed, then leaves. */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.lagTimer);
+    this.consumer.pause([...this.byTopic.keys()].map((topic) => ({ topic })));
+    this.stopping = true;
+    await Promise.allSettled([...this.partitions.values()].map((progress) => progress.tail));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     await this.consumer.disconnect();
     await this.producer.disconnect();
   }
 
-  private async handle(batch: Batch, heartbeat: () => Promise<void>): Promise<void> {
+  /**
+   * Applies a batch now (it joins the next group) and commits its offset once it and the earlier
+   * batches of its partition are applied. Settles when that is done or given up; never rejects.
+   */
+  private applyInOrder(batch: Batch): Promise<void> {
+    const key = `${batch.topic}\u0000${batch.partition}`;
+    const progress = this.partitions.get(key) ?? { tail: Promise.resolve(), generation: 0 };
+    this.partitions.set(key, progress);
+    const generation = progress.generation;
+    const timer = this.metrics.batchSeconds.startTimer({ topic: batch.topic });
+    this.unapplied++;
+    const handled = this.handle(batch).then(
+      () => true,
+      (error: unknown) => {
+        if (!this.stopping)
+          this.logger.error(`batch ${batch.topic}/${batch.partition}@${batch.firstOffset()} not applied: ${(error as Error).message}`);
+        return false;
+      },
+    );
+    const tail = Promise.all([progress.tail, handled]).then(async ([, applied]) => {
+      this.unapplied--;
+      for (const resolve of this.waitingForRoom.splice(0)) resolve();
+      timer();
+      if (progress.generation !== generation) return; // an earlier batch failed: this one will be read again
+      if (applied) return this.commit(batch);
+      progress.generation++;
+      progress.tail = Promise.resolve();
+      if (this.stopping) return;
+      try {
+        this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: batch.firstOffset()! });
+      } catch (error) {
+        // Not ours any more (a rebalance): its new owner reads on from the last commit.
+        this.logger.warn(`cannot rewind ${batch.topic}/${batch.partition}: ${(error as Error).message}`);
+      }
+    });
+    progress.tail = tail;
+    return tail;
+  }
+
+  private async commit(batch: Batch): Promise<void> {
+    try {
+      await this.consumer.commitOffsets([
+        { topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() },
+      ]);
+      this.metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(batch.offsetLag())));
+    } catch (error) {
+      // A rebalance took the partition: its new owner starts from the last commit, and the inbox skips what is applied.
+      this.logger.debug(`offset commit of ${batch.topic}/${batch.partition} failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async handle(batch: Batch): Promise<void> {
     const projection = this.byTopic.get(batch.topic)!;
     const valid: Array<ReceivedEvent & { offset: string }> = [];
     const poison: DeadLetter[] = [];
@@ -102,9 +183,10 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
     }
 
     try {
-      if (valid.length > 0) this.count(batch.topic, valid.length, await this.withRetries(() => this.groups.submit({ projection, events: valid })));
+      if (valid.length > 0)
+        this.count(batch.topic, valid.length, await this.withRetries(() => this.groups.submit({ projection, events: valid })));
     } catch (error) {
-      if (isTransientDatabaseError(error)) throw error; // not the events' fault: kafkajs retries the batch
+      if (isTransientDatabaseError(error)) throw error; // only while stopping: the batch is read again next time
       this.logger.warn(
         `batch ${batch.topic}/${batch.partition}@${batch.firstOffset()} failed (${(error as Error).message}); applying one by one`,
       );
@@ -121,7 +203,6 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
             reason: `handling failed: ${(eventError as Error).message}`,
           });
         }
-        await heartbeat();
       }
     }
 
@@ -138,13 +219,27 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
     this.metrics.redelivered.inc({ topic }, received - applied);
   }
 
+  /**
+   * Runs `work` until it succeeds: a transient database error (Postgres restarting or unreachable) is
+   * waited out for as long as it lasts, unless the projector is stopping; any other error is retried
+   * a bounded number of times and then thrown, for the events to be tried one by one.
+   */
   private async withRetries<T>(work: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
+    let failures = 0;
+    let backoff = 0;
+    for (;;) {
       try {
         return await work();
       } catch (error) {
-        if (isTransientDatabaseError(error) || attempt >= this.config.PROJECTOR_MAX_ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+        if (isTransientDatabaseError(error)) {
+          if (this.stopping) throw error;
+          backoff = Math.min(MAX_TRANSIENT_BACKOFF_MS, Math.max(100, backoff * 2));
+          this.logger.warn(`Postgres unavailable (${(error as Error).message}); retrying in ${backoff} ms`);
+          await new Promise((resolve) => setTimeout(resolve, backoff));
+          continue;
+        }
+        if (++failures >= this.config.PROJECTOR_MAX_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * failures));
       }
     }
   }
