@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IHeaders } from 'kafkajs';
-import { deadLetterTopic } from '@smp/contracts';
+import { TOPICS, deadLetterTopic } from '@smp/contracts';
 import { createProjections } from '@smp/read-models';
 import { eventually, testKafka, unique } from './support/environment.js';
 import { expectVerified, printFigureTotals, recordFigures } from './support/load.js';
@@ -126,4 +126,74 @@ describe('poison events', () => {
       doubleCounted,
     });
   }, 180_000);
+
+  it('holds a poison event until its dead-letter topic takes it: nothing after it is committed, and then it goes', async () => {
+    const topic = TOPICS.procedures;
+    const dlq = deadLetterTopic(topic);
+    const groupId = process.env.PROJECTOR_GROUP_ID ?? 'smp-projector';
+    const marker = unique('held-poison');
+    const kafka = testKafka(unique('poisoner'));
+    const admin = kafka.admin();
+    const producer = kafka.producer();
+    await admin.connect();
+    await producer.connect();
+    const committed = async (partition: number) => {
+      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return Number(offsets.partitions.find((candidate) => candidate.partition === partition)?.offset ?? -1);
+    };
+    try {
+      await admin.deleteTopics({ topics: [dlq] });
+      await eventually(async () => ((await admin.listTopics()).includes(dlq) ? undefined : true), 30_000, 'the dead-letter topic gone');
+      const [sent] = await producer.send({
+        topic,
+        messages: [{ key: marker, value: 'not JSON at all', headers: { ce_specversion: '1.0' } }],
+      });
+      const poisonOffset = Number(sent.baseOffset);
+
+      // The projector reads the poison and cannot dead-letter it: its partition's commit stays before it.
+      await new Promise((resolve) => setTimeout(resolve, 8_000));
+      expect(await committed(sent.partition)).toBeLessThanOrEqual(poisonOffset);
+      expect(system.apps.projector.exited()).toBe(false);
+
+      await admin.createTopics({ topics: [{ topic: dlq, numPartitions: 1 }], waitForLeaders: true });
+      const arrived = await readDeadLetters(kafka, dlq, marker);
+      // Dead letters are sent at least once; every copy names where the poison came from.
+      expect(new Set(arrived.map((letter) => JSON.stringify(letter)))).toEqual(
+        new Set([JSON.stringify({ topic, partition: String(sent.partition), offset: String(poisonOffset) })]),
+      );
+      await eventually(
+        async () => ((await committed(sent.partition)) > poisonOffset ? true : undefined),
+        60_000,
+        'the commit past the poison',
+      );
+    } finally {
+      await producer.disconnect();
+      await admin.disconnect();
+    }
+    recordFigures(SPEC, 'poison held while its dead-letter topic is missing', { scenarios: 1, faults: 1, poisonEvents: 1 });
+  }, 180_000);
 });
+
+/** The dead letters of `marker` in `dlq` (waits for the first), with where each came from. */
+async function readDeadLetters(kafka: ReturnType<typeof testKafka>, dlq: string, marker: string) {
+  const arrived: Array<{ topic: string; partition: string; offset: string }> = [];
+  const consumer = kafka.consumer({ groupId: unique('dlq-reader') });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [dlq], fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      if (message.key?.toString() !== marker) return;
+      arrived.push({
+        topic: message.headers?.['dlq-original-topic']?.toString() ?? '',
+        partition: message.headers?.['dlq-original-partition']?.toString() ?? '',
+        offset: message.headers?.['dlq-original-offset']?.toString() ?? '',
+      });
+    },
+  });
+  try {
+    await eventually(async () => (arrived.length > 0 ? true : undefined), 90_000, 'the held poison in its dead-letter topic');
+  } finally {
+    await consumer.disconnect();
+  }
+  return arrived;
+}
