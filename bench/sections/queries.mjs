@@ -7,10 +7,12 @@
 // months (1×) and then over 240 months (10×). Each request draws its filters at random (months, category,
 // country, clinic) so that insights' answer cache, which keeps answers until the read models change,
 // mostly misses: the figures are the queries', not the cache's.
+import path from 'node:path';
 import autocannon from 'autocannon';
 import { formatNumber, round, row } from '../lib/results.mjs';
 import { appUrl, ensureApp, stopApp } from '../lib/system.mjs';
 import { seededRandom } from '../lib/random.mjs';
+import { profileOptions, summariseProfile } from '../lib/cpu-profile.mjs';
 
 const CONNECTIONS = 32;
 const SECONDS = 10;
@@ -28,7 +30,10 @@ export default async function queries(bench) {
   const db = await bench.connectDatabase();
   const lastMonth = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 1, 1));
   await writeHistory(bench, db, { ...shape, months: 24, lastMonth, offset: 0 });
-  await ensureApp(bench, 'insights');
+  // Profiled (--profile): an insights that samples its CPU from start-up and writes the profile when it stops.
+  const profiling = bench.profile ? profileOptions(path.join(bench.root, 'profiles'), `insights-${bench.runId}`) : null;
+  if (profiling) await stopApp(bench, 'insights');
+  const insights = await ensureApp(bench, 'insights', profiling?.env);
 
   const months = (count) => Array.from({ length: count }, (_, i) => monthString(lastMonth, -i));
   const endpoints = endpointsFor(domain, shape);
@@ -42,6 +47,11 @@ export default async function queries(bench) {
   });
   await db.query(`NOTIFY smp_read_models_changed`);
   const at10 = await measureAll(bench, endpoints, months(240), '10×');
+  if (profiling) {
+    bench.apps.delete('insights');
+    await insights.stop(profiling.stopSignal);
+    bench.log(summariseProfile(profiling.file));
+  }
   // Bytes per row, table and indexes together, for the national-scale estimate in docs/SCALING.md.
   const { rows: sizes } = await db.query(
     `SELECT t AS table, (SELECT count(*) FROM pg_class WHERE false) AS _, pg_total_relation_size(('projector.' || t)::regclass) AS bytes,

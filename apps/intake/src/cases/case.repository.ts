@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { formatCaseId, type CaseEffect, type SeriousReason } from '@smp/domain';
-import { isTransientDatabaseError } from '@smp/persistence';
+import { GroupCommit } from '@smp/persistence';
 import { OutboxRepository } from '../outbox/outbox.repository.js';
 import { caseVersionEvents, type CaseVersionState } from './case-events.js';
 
@@ -68,13 +68,6 @@ const MAX_GROUP = 200;
 /** Groups written at once: while one waits for its commit, the next one fills and goes. */
 const GROUPS_IN_FLIGHT = 2;
 
-interface QueuedOpening {
-  input: NewCase;
-  respond: (opened: { caseId: string; version: number }) => unknown;
-  resolve: (outcome: OpenCaseOutcome<unknown>) => void;
-  reject: (error: unknown) => void;
-}
-
 /**
  * The write side's source of truth. Every version of a case is kept; each is
  * written with its outbox events in one transaction: either the client gets
@@ -82,8 +75,18 @@ interface QueuedOpening {
  */
 @Injectable()
 export class CaseRepository {
-  private readonly queue: QueuedOpening[] = [];
-  private groupsInFlight = 0;
+  /**
+   * Group commit: the openings queued while the groups in flight were being written go into the database
+   * together, in one statement (one transaction, one WAL flush) instead of one transaction each. Nobody
+   * gets an answer before the statement that stores their case, version, personal data, side effects
+   * and outbox rows committed; a group that fails is written case by case, so one bad request fails alone.
+   */
+  private readonly openings = new GroupCommit<NewCase, string>({
+    commit: (inputs) => this.insertGroup(inputs),
+    alone: async (input) => (await this.openCaseAlone(input, ({ caseId }) => caseId)).response,
+    maxGroup: MAX_GROUP,
+    inFlight: GROUPS_IN_FLIGHT,
+  });
 
   constructor(
     private readonly db: DataSource,
@@ -91,9 +94,10 @@ export class CaseRepository {
   ) {}
 
   /**
-   * Opens a case and builds the client's answer in the same transaction. With
-   * an idempotency claim, a key seen before returns the first answer instead
-   * (a concurrent request with the same key waits for the first to commit).
+   * Opens a case and builds the client's answer once it is committed. With an
+   * idempotency claim, the case has a transaction of its own, which also keeps
+   * the answer: a key seen before returns the first answer instead (a concurrent
+   * request with the same key waits for the first to commit).
    */
   async openCase<R>(
     input: NewCase,
@@ -102,50 +106,8 @@ export class CaseRepository {
   ): Promise<OpenCaseOutcome<R>> {
     // A claimed Idempotency-Key must be checked and answered in the case's own transaction.
     if (idempotency) return this.openCaseAlone(input, respond, idempotency);
-    return new Promise<OpenCaseOutcome<R>>((resolve, reject) => {
-      this.queue.push({ input, respond, resolve: resolve as QueuedOpening['resolve'], reject });
-      this.flush();
-    });
-  }
-
-  /**
-   * Group commit: the openings queued while the groups in flight were being written go into the database
-   * together, in one statement (one transaction, one WAL flush) instead of one transaction each. Under
-   * load the queue fills while a group is in flight, so a group holds the requests of the last
-   * millisecond or few; alone, a request is written at once. Nobody gets an answer before the
-   * statement that stores its case, version, personal data, side effects and outbox rows committed.
-   */
-  private flush(): void {
-    while (this.groupsInFlight < GROUPS_IN_FLIGHT && this.queue.length > 0) {
-      const group = this.queue.splice(0, MAX_GROUP);
-      this.groupsInFlight++;
-      void this.commitGroup(group).finally(() => {
-        this.groupsInFlight--;
-        this.flush();
-      });
-    }
-  }
-
-  private async commitGroup(group: QueuedOpening[]): Promise<void> {
-    let caseIds: string[];
-    try {
-      caseIds = await this.insertGroup(group.map((opening) => opening.input));
-    } catch (error) {
-      if (group.length === 1 || isTransientDatabaseError(error)) {
-        for (const opening of group) opening.reject(error);
-        return;
-      }
-      // One bad request must not fail the others: each on its own, in a transaction of its own.
-      await Promise.all(group.map((opening) => this.openCaseAlone(opening.input, opening.respond).then(opening.resolve, opening.reject)));
-      return;
-    }
-    group.forEach((opening, index) => {
-      try {
-        opening.resolve({ kind: 'opened', response: opening.respond({ caseId: caseIds[index], version: 1 }) });
-      } catch (error) {
-        opening.reject(error);
-      }
-    });
+    const caseId = await this.openings.submit(input);
+    return { kind: 'opened', response: respond({ caseId, version: 1 }) };
   }
 
   /** Numbers the cases, then writes all of them with everything they bring in one statement; returns the case ids. */
