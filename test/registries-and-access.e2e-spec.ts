@@ -119,12 +119,20 @@ describe('registries and API keys', () => {
 
   it('revokes a key at once, in every app', async () => {
     const key = await createKey(system, 'regulator');
-    expect((await call(`${system.insights}/v1/clinics/${clinicA.clinicId}/incidence`, { key })).status).toBe(200);
+    const incidence = () => call(`${system.insights}/v1/clinics/${clinicA.clinicId}/incidence`, { key });
+    // A regulator may not read case versions: 403 while the key is valid, 401 once it is not.
+    const versions = () => call(`${system.intake}/v1/reports/SMP-2026-000001/versions`, { key });
+    // Used twice in each app first, so that each holds it as verified.
+    for (const [use, status] of [[incidence, 200], [versions, 403], [incidence, 200], [versions, 403]] as const) {
+      expect((await use()).status).toBe(status);
+    }
     const [{ key_id: keyId }] = (
       await db.query('SELECT key_id FROM intake.api_keys WHERE key_hash = $1', [createHash('sha256').update(key).digest()])
     ).rows;
     const revoked = await call(`${system.intake}/v1/admin/api-keys/${keyId}`, { method: 'DELETE', key: system.adminKey });
     expect(revoked.status).toBe(204);
-    expect((await call(`${system.insights}/v1/clinics/${clinicA.clinicId}/incidence`, { key })).status).toBe(401);
+    // The other app (told through Postgres) and the revoking one alike.
+    expect((await incidence()).status).toBe(401);
+    expect((await versions()).status).toBe(401);
   });
 });

@@ -1,25 +1,71 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { hashApiKey, type Principal, type Role } from './api-key.js';
 
+/** NOTIFYed, in the revoking transaction, whenever a key stops being valid. */
+export const API_KEYS_CHANGED = 'smp_api_keys_changed';
+
+const RECONNECT_MS = 1_000;
+/** More verified keys than this and the cache starts over: a bound on memory, far above the keys a registry issues. */
+const MAX_CACHED_KEYS = 10_000;
+
 /**
- * API keys, stored only as hashes in `intake.api_keys`. Looks keys up by hash on every request (a primary-key probe), so that
- * revoking or rotating a key takes effect at once, in every app.
+ * API keys, stored only as hashes in `intake.api_keys`. A verified key is
+ * kept in memory, so a request with it needs no query; revoking or rotating a
+ * key still takes effect at once, in every app:
+ * - a revocation NOTIFYs API_KEYS_CHANGED in its own transaction, and every
+ *   store LISTENs and forgets all verified keys when it hears it (Postgres
+ *   delivers it on commit, before the revoking client gets its answer);
+ * - the revoking store forgets them itself, synchronously, before it answers;
+ * - without a live LISTEN connection nothing is cached, every key is looked up.
+ * A lookup that was running while keys were forgotten is not cached, since it
+ * may have read a key just revoked. A key that is not valid is never cached.
  */
 @Injectable()
-export class ApiKeyStore {
+export class ApiKeyStore implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ApiKeyStore.name);
+  /** By the key's hash (base64), never the key itself. */
+  private readonly verified = new Map<string, Principal>();
+  /** Moves on each time the verified keys are forgotten. */
+  private generation = 0;
+  private listener: pg.Client | undefined;
+  private listening = false;
+  private stopped = false;
+
   constructor(private readonly db: DataSource) {}
 
+  async onApplicationBootstrap(): Promise<void> {
+    await this.listen();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.stopCaching();
+    await this.listener?.end().catch(() => undefined);
+  }
+
   async principalFor(key: string): Promise<Principal | null> {
+    const hash = hashApiKey(key);
+    const cacheKey = hash.toString('base64');
+    const known = this.listening ? this.verified.get(cacheKey) : undefined;
+    if (known) return known;
+    const generation = this.generation;
     const [row]: Array<{ key_id: string; role: 'admin' | 'regulator' | 'clinic'; clinic_id: string | null }> = await this.db.query(
       `SELECT key_id, role, clinic_id FROM intake.api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
-      [hashApiKey(key)],
+      [hash],
     );
     if (!row) return null;
-    return row.role === 'clinic'
-      ? { kind: 'key', keyId: row.key_id, role: 'clinic', clinicId: row.clinic_id! }
-      : { kind: 'key', keyId: row.key_id, role: row.role };
+    const principal: Principal =
+      row.role === 'clinic'
+        ? { kind: 'key', keyId: row.key_id, role: 'clinic', clinicId: row.clinic_id! }
+        : { kind: 'key', keyId: row.key_id, role: row.role };
+    if (this.listening && generation === this.generation) {
+      if (this.verified.size >= MAX_CACHED_KEYS) this.verified.clear();
+      this.verified.set(cacheKey, principal);
+    }
+    return principal;
   }
 
   /** Stores a key's hash; storing the same key again changes nothing. Returns the key id. */
@@ -34,16 +80,62 @@ export class ApiKeyStore {
   }
 
   /**
-   * Revokes a key: every app checks keys per request, so the next request with it is refused. Returns false when no
-   * such key exists; revoking a revoked key again keeps its first revocation time.
+   * Revokes a key: the next request with it is refused, by this app and by every other (see the class). Returns false
+   * when no such key exists; revoking a revoked key again keeps its first revocation time.
    */
   async revoke(keyId: string): Promise<boolean> {
     // As a SELECT: TypeORM hands an UPDATE's result back as [rows, count] rather than the rows.
     const [{ revoked }] = await this.db.query(
       `WITH updated AS (UPDATE intake.api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE key_id = $1 RETURNING key_id)
-       SELECT count(*)::int AS revoked FROM updated`,
-      [keyId],
+       SELECT (SELECT count(*)::int FROM updated) AS revoked, pg_notify($2, '') AS notified`,
+      [keyId, API_KEYS_CHANGED],
     );
+    this.forget();
     return revoked > 0;
+  }
+
+  private forget(): void {
+    this.verified.clear();
+    this.generation++;
+  }
+
+  private stopCaching(): void {
+    this.listening = false;
+    this.forget();
+  }
+
+  private async listen(): Promise<void> {
+    const { options } = this.db;
+    const client = new pg.Client({ connectionString: options.type === 'postgres' ? options.url : undefined, application_name: 'api-key-listener' });
+    let lost = false;
+    const lose = (error: Error) => {
+      if (lost) return;
+      lost = true;
+      this.stopCaching();
+      void client.end().catch(() => undefined);
+      this.retry(error);
+    };
+    client.on('notification', () => this.forget());
+    client.on('error', lose);
+    client.on('end', () => lose(new Error('the connection ended')));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${API_KEYS_CHANGED}`);
+    } catch (error) {
+      lose(error as Error);
+      return;
+    }
+    if (lost) return;
+    if (this.stopped) return void client.end().catch(() => undefined);
+    this.listener = client;
+    // A lookup begun before LISTEN took effect may have missed a revocation: it is not cached.
+    this.forget();
+    this.listening = true;
+  }
+
+  private retry(error: Error): void {
+    if (this.stopped) return;
+    this.logger.warn(`not caching API keys until the revocation listener reconnects (${error.message})`);
+    setTimeout(() => void this.listen(), RECONNECT_MS).unref();
   }
 }

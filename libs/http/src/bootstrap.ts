@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
@@ -7,6 +6,7 @@ import { CORRELATION_HEADER, correlationIdFor } from './correlation-id.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 import { PROBLEM_TYPE_BASE, ProblemError } from './problem.js';
 import { missingBody, NestedObjectsPipe, notAnObjectBody, unstorableInput } from './request-limits.js';
+import { securityHeaders } from './security-headers.js';
 import { createValidationPipe } from './validation.js';
 import { setupOpenApi, type OpenApiOptions } from './openapi.js';
 
@@ -39,18 +39,6 @@ export function parseCorsOrigins(value: string | undefined): string[] {
 }
 
 /**
- * Security headers on every response of every app, errors included (helmet's
- * defaults: a same-origin content security policy, nosniff, no framing by
- * other sites, no referrer, HSTS). The dashboard and Swagger UI load only
- * their own scripts; `upgrade-insecure-requests` is left out because the apps
- * are also reached over plain HTTP on a local or container address.
- */
-const SECURITY_HEADERS = {
-  contentSecurityPolicy: { useDefaults: true, directives: { 'upgrade-insecure-requests': null } },
-  global: true,
-};
-
-/**
  * Every HTTP app starts the same way: Fastify with a body limit (413
  * problem details past it), one validation pipe, one problem-details filter,
  * a correlation id and security headers on each response, CORS only for the
@@ -68,7 +56,9 @@ export async function startHttpApp(module: unknown, options: HttpAppOptions): Pr
       sendProblem(request, reply, new ProblemError(status, 'about:blank', status === 414 ? 'URI Too Long' : 'Bad Request', detail));
     },
   });
+  const headers = securityHeaders();
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    reply.headers(headers);
     reply.header(CORRELATION_HEADER, request.id);
     done();
   });
@@ -87,7 +77,6 @@ export async function startHttpApp(module: unknown, options: HttpAppOptions): Pr
   app.useGlobalPipes(createValidationPipe(), new NestedObjectsPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();
-  await app.register(helmet as never, SECURITY_HEADERS as never);
   const corsOrigins = options.corsOrigins ?? parseCorsOrigins(process.env.CORS_ORIGINS);
   if (corsOrigins.length > 0) {
     app.enableCors({

@@ -1,5 +1,6 @@
 import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { getMetadataStorage, ValidationTypes } from 'class-validator';
+import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata.js';
 import { ProblemError, type FieldProblem } from './problem.js';
 
 /** Deeper than any request this API defines (a report is 3 levels deep); class-transformer recurses once per level. */
@@ -123,12 +124,23 @@ export class NestedObjectsPipe implements PipeTransform {
 
 const PLAIN_TYPES = new Set<unknown>([Object, Array, String, Number, Boolean]);
 
+const NESTED_RULES = new Map<unknown, ValidationMetadata[]>();
+
+/** A class's @ValidateNested rules: fixed once its decorators have run, so looked up once, not per request. */
+function nestedRules(target: object['constructor']): ValidationMetadata[] {
+  let rules = NESTED_RULES.get(target);
+  if (!rules) {
+    rules = getMetadataStorage()
+      .getTargetValidationMetadatas(target, '', true, false)
+      .filter((rule) => rule.type === ValidationTypes.NESTED_VALIDATION);
+    NESTED_RULES.set(target, rules);
+  }
+  return rules;
+}
+
 function checkNested(value: unknown, path: string, errors: FieldProblem[], depth: number): void {
   if (value === null || typeof value !== 'object' || Array.isArray(value) || depth > MAX_REQUEST_DEPTH) return;
-  const nested = getMetadataStorage()
-    .getTargetValidationMetadatas(value.constructor, '', true, false)
-    .filter((rule) => rule.type === ValidationTypes.NESTED_VALIDATION);
-  for (const rule of nested) {
+  for (const rule of nestedRules(value.constructor)) {
     const child = (value as Record<string, unknown>)[rule.propertyName];
     const field = path ? `${path}.${rule.propertyName}` : rule.propertyName;
     if (child === undefined || child === null) continue;

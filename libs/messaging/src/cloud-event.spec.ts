@@ -1,6 +1,7 @@
+import { CloudEvent, Kafka } from 'cloudevents';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { SIDE_EFFECT_RECORDED_V1, SideEffectRecordedV1 } from '@smp/contracts';
-import { toKafkaMessage } from './cloud-event.js';
+import { EVENT_SOURCE, toKafkaMessage } from './cloud-event.js';
 import { readEvent } from './read-event.js';
 
 const data: SideEffectRecordedV1 = {
@@ -50,6 +51,26 @@ describe('CloudEvents over Kafka (binary mode)', () => {
       ce_time: '2026-05-03T10:00:00.000Z',
       'content-type': 'application/json',
     });
+  });
+
+  it("is, header for header and in the same order, what the CloudEvents SDK's Kafka binding makes of the event", () => {
+    const sdk = Kafka.binary(
+      new CloudEvent({
+        specversion: '1.0',
+        id,
+        type: SIDE_EFFECT_RECORDED_V1,
+        source: EVENT_SOURCE,
+        subject: data.caseId,
+        time: '2026-05-03T10:00:00.000Z',
+        datacontenttype: 'application/json',
+        data,
+      }),
+    );
+    // The SDK also repeats content-type as ce_datacontenttype, which the intake has never sent, and lists unset attributes.
+    const { ce_datacontenttype: _repeated, ...headers } = sdk.headers;
+    const set = Object.entries(headers).filter(([, value]) => value !== undefined);
+    expect(Object.entries(message.headers!)).toEqual(set.map(([name, value]) => [name, String(value)]));
+    expect(JSON.parse(String(message.value))).toEqual(sdk.body);
   });
 
   it('reads back what it wrote', () => {

@@ -24,54 +24,109 @@ function candidateFacts(caseId: string, facts: ScreenedFacts): DuplicateCandidat
   };
 }
 
+/** At most this many cases screened by one query. */
+const MAX_BATCH = 500;
+
+interface QueuedScreening {
+  caseId: string;
+  facts: ScreenedFacts;
+  resolve: (flagged: number) => void;
+}
+
 /**
  * Scores a new case against the recent cases of its clinic and flags likely
  * duplicates for review. It never drops or changes a report, and runs after
  * the case is committed: a failure here costs a flag, never a report.
+ *
+ * Like the group commit, cases are screened in batches: the cases opened while
+ * a batch is being screened are read with one query and flagged with one
+ * statement (one transaction) together, instead of a query and a transaction
+ * each. A case alone is screened at once.
  */
 @Injectable()
 export class DuplicateScreening {
   private readonly logger = new Logger(DuplicateScreening.name);
+  private readonly queue: QueuedScreening[] = [];
+  private screening = false;
 
   constructor(private readonly db: DataSource) {}
 
-  /**
-   * Only cases of the same clinic with the same procedure date are read: a different procedure date
-   * weighs more against a match than every other field can make up, so no such case could score
-   * the threshold (the domain's tests hold that). One index probe on (clinic, date) then
-   * reads the handful of cases that could match, not the clinic's whole recent history.
-   */
-  async screen(caseId: string, facts: ScreenedFacts): Promise<number> {
+  /** Screens a committed case; resolves to the number of flags it got (0 when screening failed). */
+  screen(caseId: string, facts: ScreenedFacts): Promise<number> {
+    return new Promise((resolve) => {
+      this.queue.push({ caseId, facts, resolve });
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    if (this.screening || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, MAX_BATCH);
+    this.screening = true;
+    void this.screenBatch(batch).finally(() => {
+      this.screening = false;
+      this.flush();
+    });
+  }
+
+  private async screenBatch(batch: readonly QueuedScreening[]): Promise<void> {
     try {
-      const recent: Array<{ case_id: string; report: ScreenedFacts }> = await this.db.query(
-        `SELECT c.case_id, v.report
-           FROM intake.cases c JOIN intake.case_versions v ON v.case_id = c.case_id AND v.version = c.version
-          WHERE c.clinic_id = $1 AND c.procedure_date = $5 AND c.case_id <> $2 AND c.nullified_at IS NULL
-            AND c.received_at > now() - make_interval(days => $3)
-          ORDER BY c.received_at DESC LIMIT $4`,
-        [facts.clinicId, caseId, LOOKBACK_DAYS, MAX_CANDIDATES, facts.procedureDate],
+      const candidates = await this.candidates(batch);
+      const matches = batch.map((screened, index) =>
+        likelyDuplicates(
+          candidateFacts(screened.caseId, screened.facts),
+          candidates[index].map((row) => candidateFacts(row.case_id, row.report)),
+        ),
       );
-      const matches = likelyDuplicates(
-        candidateFacts(caseId, facts),
-        recent.map((row) => candidateFacts(row.case_id, row.report)),
-      );
-      if (matches.length === 0) return 0;
-      await this.db.query(
-        `INSERT INTO intake.possible_duplicates (case_id, candidate_case_id, score, reasons)
-         SELECT $1, candidate, score, string_to_array(reasons, E'\\x1f')
-           FROM unnest($2::text[], $3::real[], $4::text[]) AS m(candidate, score, reasons)
-         ON CONFLICT DO NOTHING`,
-        [
-          caseId,
-          matches.map((match) => match.caseId),
-          matches.map((match) => match.score),
-          matches.map((match) => match.reasons.join('\x1f')),
-        ],
-      );
-      return matches.length;
+      const flags = batch.flatMap((screened, index) => matches[index].map((match) => ({ caseId: screened.caseId, match })));
+      if (flags.length > 0) {
+        await this.db.query(
+          `INSERT INTO intake.possible_duplicates (case_id, candidate_case_id, score, reasons)
+           SELECT case_id, candidate, score, string_to_array(reasons, E'\\x1f')
+             FROM unnest($1::text[], $2::text[], $3::real[], $4::text[]) AS m(case_id, candidate, score, reasons)
+           ON CONFLICT DO NOTHING`,
+          [
+            flags.map((flag) => flag.caseId),
+            flags.map((flag) => flag.match.caseId),
+            flags.map((flag) => flag.match.score),
+            flags.map((flag) => flag.match.reasons.join('\x1f')),
+          ],
+        );
+      }
+      batch.forEach((screened, index) => screened.resolve(matches[index].length));
     } catch (error) {
-      this.logger.warn(`duplicate screening of ${caseId} failed: ${(error as Error).message}`);
-      return 0;
+      const cases = batch.map((screened) => screened.caseId).join(', ');
+      this.logger.warn(`duplicate screening of ${cases} failed: ${(error as Error).message}`);
+      for (const screened of batch) screened.resolve(0);
     }
+  }
+
+  /**
+   * For each screened case, in order, the cases that could match it. Only cases of the same clinic with the same
+   * procedure date are read: a different procedure date weighs more against a match than every other field can make
+   * up, so no such case could score the threshold (the domain's tests hold that). One index probe on (clinic, date)
+   * per screened case then reads the handful of cases that could match, not the clinic's whole recent history.
+   */
+  private async candidates(batch: readonly QueuedScreening[]): Promise<Array<Array<{ case_id: string; report: ScreenedFacts }>>> {
+    const rows: Array<{ screened: number; case_id: string; report: ScreenedFacts }> = await this.db.query(
+      `SELECT s.screened::int AS screened, r.case_id, r.report
+         FROM unnest($1::text[], $2::text[], $3::date[]) WITH ORDINALITY AS s(case_id, clinic_id, procedure_date, screened)
+         CROSS JOIN LATERAL (
+           SELECT c.case_id, v.report
+             FROM intake.cases c JOIN intake.case_versions v ON v.case_id = c.case_id AND v.version = c.version
+            WHERE c.clinic_id = s.clinic_id AND c.procedure_date = s.procedure_date AND c.case_id <> s.case_id
+              AND c.nullified_at IS NULL AND c.received_at > now() - make_interval(days => $4)
+            ORDER BY c.received_at DESC LIMIT $5) r`,
+      [
+        batch.map((screened) => screened.caseId),
+        batch.map((screened) => screened.facts.clinicId),
+        batch.map((screened) => screened.facts.procedureDate),
+        LOOKBACK_DAYS,
+        MAX_CANDIDATES,
+      ],
+    );
+    const candidates = batch.map((): Array<{ case_id: string; report: ScreenedFacts }> => []);
+    for (const row of rows) candidates[row.screened - 1].push(row);
+    return candidates;
   }
 }

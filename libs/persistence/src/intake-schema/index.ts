@@ -5,6 +5,7 @@ import { RegistriesAndKeys1763769600003 } from './1763769600003-registries-and-k
 import { CaseLifecycle1763769600004 } from './1763769600004-case-lifecycle.js';
 import { ProceduresAndIdempotency1763769600005 } from './1763769600005-procedures-and-idempotency.js';
 import { PossibleDuplicates1763769600006 } from './1763769600006-possible-duplicates.js';
+import { DropRedundantIndexes1763769600007 } from './1763769600007-drop-redundant-indexes.js';
 
 export const INTAKE_SCHEMA: SchemaOwner = {
   schema: 'intake',
@@ -15,5 +16,6 @@ export const INTAKE_SCHEMA: SchemaOwner = {
     CaseLifecycle1763769600004,
     ProceduresAndIdempotency1763769600005,
     PossibleDuplicates1763769600006,
+    DropRedundantIndexes1763769600007,
   ],
 };

@@ -43,7 +43,10 @@ export class SubmitReportHandler implements ICommandHandler<SubmitReportCommand,
     // The clock starts the day we learn of the case: today, when it is received.
     const reportingDueBy = serious ? addBusinessDays(today, SERIOUS_REPORTING_BUSINESS_DAYS, this.config.publicHolidays) : null;
     const followUpToken = randomBytes(24).toString('base64url');
-    const requestHash = createHash('sha256').update(JSON.stringify(given)).digest();
+    // Only an Idempotency-Key needs the request's hash (to tell a retry from another request with the same key).
+    const idempotency = idempotencyKey
+      ? { key: idempotencyKey, requestHash: createHash('sha256').update(JSON.stringify(given)).digest() }
+      : undefined;
 
     const { narrative, reporter, effects, procedureRef: _procedureRef, ...rest } = report;
     const facts = { ...rest, reporterType: reporter.type, effects: effects.map(({ description: _description, ...effect }) => effect) };
@@ -61,9 +64,9 @@ export class SubmitReportHandler implements ICommandHandler<SubmitReportCommand,
         followUpTokenHash: createHash('sha256').update(followUpToken).digest(),
       },
       ({ caseId, version }): SubmittedReport => ({ caseId, version, serious, seriousReasons: reasons, reportingDueBy, followUpToken }),
-      idempotencyKey ? { key: idempotencyKey, requestHash } : undefined,
+      idempotency,
     );
-    if (outcome.kind === 'replayed' && !outcome.requestHash.equals(requestHash)) {
+    if (outcome.kind === 'replayed' && !outcome.requestHash.equals(idempotency!.requestHash)) {
       throw new ProblemError(
         422,
         'idempotency-key-reused',

@@ -1,0 +1,75 @@
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { INTAKE_SCHEMA } from '@smp/persistence';
+import { migratedDataSource } from '../../../test/support/database.js';
+import { API_KEYS_CHANGED, ApiKeyStore } from './api-key.store.js';
+import { generateApiKey } from './api-key.js';
+
+describe(`${ApiKeyStore.name} against the real Postgres`, () => {
+  let db: DataSource;
+  let sut: ApiKeyStore;
+  /** Another app's store: same database, a listener of its own. */
+  let other: ApiKeyStore;
+
+  beforeAll(async () => {
+    db = await migratedDataSource(INTAKE_SCHEMA);
+    sut = new ApiKeyStore(db);
+    other = new ApiKeyStore(db);
+    await sut.onApplicationBootstrap();
+    await other.onApplicationBootstrap();
+  });
+  afterAll(async () => {
+    await sut?.onApplicationShutdown();
+    await other?.onApplicationShutdown();
+    await db?.destroy();
+  });
+
+  it('refuses a revoked key at once in the revoking app, and in another app as soon as the revocation is announced', async () => {
+    const { key, hash } = generateApiKey('regulator');
+    const keyId = await sut.add(hash, 'regulator', null);
+    const principal = { kind: 'key', keyId, role: 'regulator' };
+    // Twice each: the second answer comes from the cache.
+    for (const store of [sut, other, sut, other]) expect(await store.principalFor(key)).toEqual(principal);
+
+    const announced = await heard(db, API_KEYS_CHANGED, () => sut.revoke(keyId));
+    expect(announced).toBe(true);
+    expect(await sut.principalFor(key)).toBeNull();
+    expect(await other.principalFor(key)).toBeNull();
+  });
+
+  it('caches nothing without a listener: a revocation that announces nothing still takes effect at once', async () => {
+    const unlistening = new ApiKeyStore(db); // never bootstrapped, as in the CLI
+    const { key, hash } = generateApiKey('admin');
+    const keyId = await unlistening.add(hash, 'admin', null);
+    expect(await unlistening.principalFor(key)).toEqual({ kind: 'key', keyId, role: 'admin' });
+    await db.query(`UPDATE intake.api_keys SET revoked_at = now() WHERE key_id = $1`, [keyId]);
+    expect(await unlistening.principalFor(key)).toBeNull();
+  });
+
+  it('never caches an unknown key: a key added later is accepted', async () => {
+    const { key, hash } = generateApiKey('regulator');
+    expect(await sut.principalFor(key)).toBeNull();
+    const keyId = await other.add(hash, 'regulator', null);
+    expect(await sut.principalFor(key)).toEqual({ kind: 'key', keyId, role: 'regulator' });
+  });
+});
+
+/**
+ * Runs `act` while LISTENing on `channel` and waits for the notification it sends. Postgres signals every listener at
+ * once, so by then the stores' listeners have it too; one more turn of the event loop lets them handle it.
+ */
+async function heard<T>(db: DataSource, channel: string, act: () => Promise<T>): Promise<T> {
+  const { url } = db.options as { url: string };
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`LISTEN ${channel}`);
+    const notified = new Promise<void>((resolve) => client.once('notification', () => resolve()));
+    const result = await act();
+    await notified;
+    await new Promise((resolve) => setImmediate(resolve));
+    return result;
+  } finally {
+    await client.end();
+  }
+}
