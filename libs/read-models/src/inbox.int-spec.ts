@@ -3,12 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { PROCEDURES_RECORDED_V1, SIDE_EFFECT_RECORDED_V1, SIDE_EFFECT_RETRACTED_V1, type SideEffectRecordedV1 } from '@smp/contracts';
 import { PROJECTOR_SCHEMA } from '@smp/persistence';
 import { migratedDataSource } from '../../../test/support/database.js';
-import { unique } from '../../../test/support/environment.js';
+import { eventually, unique } from '../../../test/support/environment.js';
 import { ProceduresProjection } from './procedures.projection.js';
 import { ProceduresStore } from './procedures.store.js';
 import { SideEffectsProjection } from './side-effects.projection.js';
 import { SideEffectsStore } from './side-effects.store.js';
 import { Inbox } from './inbox.js';
+import type { SideEffectChange } from './side-effect-projection.js';
+import type { TopicProjection } from './topic-projection.js';
 
 describe(`${Inbox.name} and the projections against the real Postgres`, () => {
   let db: DataSource;
@@ -101,7 +103,7 @@ describe(`${Inbox.name} and the projections against the real Postgres`, () => {
     ]);
   });
 
-  it('applies a group of batches of several topics in one transaction, counting each batch\'s new events', async () => {
+  it("applies a group of batches of several topics in one transaction, counting each batch's new events", async () => {
     const clinicId = unique('clinic');
     const applied = event({ clinicId, caseId: 'SMP-2026-900006' });
     await sut.apply(sideEffects, [applied]);
@@ -126,7 +128,9 @@ describe(`${Inbox.name} and the projections against the real Postgres`, () => {
       [clinicId],
     );
     expect(severities.cells).toBe('mild:2,severe:1');
-    const [{ procedures: denominator }] = await db.query(`SELECT procedures FROM projector.procedures_month WHERE clinic_id = $1`, [clinicId]);
+    const [{ procedures: denominator }] = await db.query(`SELECT procedures FROM projector.procedures_month WHERE clinic_id = $1`, [
+      clinicId,
+    ]);
     expect(denominator).toBe(7);
     expect(await sut.applyGroup([{ projection: sideEffects, events: secondPartition }])).toEqual([0]);
   });
@@ -144,4 +148,43 @@ describe(`${Inbox.name} and the projections against the real Postgres`, () => {
     expect(await counts('clinic', clinicId)).toEqual([]);
     expect(await sut.applyGroup([{ projection: sideEffects, events: [good] }])).toEqual([1]);
   });
+
+  it('lets transactions with batches of the same partition take turns, so that a case is never counted twice', async () => {
+    const clinicId = unique('clinic');
+    const caseId = 'SMP-2026-900011';
+    let openGate!: () => void;
+    let reachedGate = false;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    // The first transaction has written version 1 of the case and not yet committed when the second one starts.
+    const heldOpen: TopicProjection<SideEffectRecordedV1, SideEffectChange> = {
+      topic: sideEffects.topic,
+      types: sideEffects.types,
+      contract: sideEffects.contract,
+      toChange: (type, data) => sideEffects.toChange(type, data),
+      apply: async (tx, changes) => {
+        await sideEffects.apply(tx, changes);
+        reachedGate = true;
+        await gate;
+      },
+    };
+
+    const first = sut.applyGroup([{ projection: heldOpen, events: [event({ clinicId, caseId })], partition: 3 }]);
+    await eventually(async () => (reachedGate ? true : undefined), 10_000, 'the first transaction holding version 1');
+    const second = sut.applyGroup([
+      { projection: sideEffects, events: [event({ clinicId, caseId, caseVersion: 2, severity: 'severe' })], partition: 3 },
+    ]);
+    await eventually(async () => ((await lockWaiters()) > 0 ? true : undefined), 10_000, 'the second transaction waiting on the first');
+    openGate();
+
+    expect(await Promise.all([first, second])).toEqual([[1], [1]]);
+    expect(await counts('clinic', clinicId)).toEqual([{ category: 'allergic_reaction', month: '2026-01', reports: 1, serious: 0 }]);
+  });
+
+  /** Backends of this database waiting on a lock. */
+  const lockWaiters = async (): Promise<number> => {
+    const [{ waiting }] = await db.query(
+      `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    return waiting;
+  };
 });

@@ -12,6 +12,11 @@ export interface ReceivedEvent {
 export interface ProjectionBatch {
   projection: TopicProjection;
   events: readonly ReceivedEvent[];
+  /**
+   * The Kafka partition the events come from. Transactions holding batches of the same partition run one
+   * after the other (see applyGroup); without it the batch takes no such turn.
+   */
+  partition?: number;
 }
 
 /** The schema the read models live in; a rebuild writes a fresh copy in another one. */
@@ -55,6 +60,7 @@ export class Inbox {
     return this.db.transaction(async (tx) => {
       // The live read models may be swapped by a rebuild; never in the middle of a batch.
       if (this.schema === LIVE_SCHEMA) await tx.query(`SELECT pg_advisory_xact_lock_shared($1)`, [READ_MODEL_LOCK]);
+      await this.takePartitionTurns(tx, batches);
       await tx.query(`SET LOCAL search_path TO ${this.schema}`);
       // No RETURNING (it costs ~3 µs an event): when every id went in, all are new, the usual case.
       const { affected } = await tx.queryRunner!.query(
@@ -80,6 +86,27 @@ export class Inbox {
       for (const [projection, own] of topics) await projection.apply(tx, own);
       return applied;
     });
+  }
+
+  /**
+   * A partition's events are about the same cases (Kafka keys by case), and a transaction reads the state
+   * a case's earlier events left before it writes: two transactions with batches of one partition at once
+   * (two groups of one projector, or an old and a new owner during a rebalance) would each miss the other's
+   * new rows and count a case twice. So each transaction first takes a lock per (topic, partition) it holds,
+   * in sorted order (no deadlock), and keeps it until it commits.
+   */
+  private async takePartitionTurns(tx: EntityManager, batches: readonly ProjectionBatch[]): Promise<void> {
+    const keys = new Map<string, [string, number]>();
+    for (const { projection, partition } of batches) {
+      if (partition !== undefined) keys.set(`${projection.topic}\u0000${partition}`, [projection.topic, partition]);
+    }
+    if (keys.size === 0) return;
+    const held = [...keys.values()];
+    await tx.query(
+      `SELECT count(pg_advisory_xact_lock(hashtext(k.topic), k.partition))
+         FROM (SELECT * FROM unnest($1::text[], $2::int[]) AS u(topic, partition) ORDER BY 1, 2) AS k`,
+      [held.map(([topic]) => topic), held.map(([, partition]) => partition)],
+    );
   }
 
   /** The ids that this transaction inserted (not those of a redelivery, nor an id's second time in the group). */

@@ -184,7 +184,11 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
 
     try {
       if (valid.length > 0)
-        this.count(batch.topic, valid.length, await this.withRetries(() => this.groups.submit({ projection, events: valid })));
+        this.count(
+          batch.topic,
+          valid.length,
+          await this.withRetries(() => this.groups.submit({ projection, events: valid, partition: batch.partition })),
+        );
     } catch (error) {
       if (isTransientDatabaseError(error)) throw error; // only while stopping: the batch is read again next time
       this.logger.warn(
