@@ -25,9 +25,9 @@ export class ProjectorConfig extends CommonConfig {
   PROJECTOR_SESSION_TIMEOUT_MS: number = 10_000;
 
   /**
-   * Batches (one per partition) in flight at once: while one batch waits on its Postgres transaction,
-   * the next is decoded and validated. Partitions are keyed by case (or clinic), so concurrent batches
-   * never touch the same state rows.
+   * Partitions whose batches kafkajs hands over at once. A batch is validated and joins the next group
+   * transaction at once (reading goes on meanwhile, see PROJECTOR_MAX_UNAPPLIED_BATCHES); batches of one
+   * partition take turns in Postgres, those of different partitions share transactions.
    */
   @IsInt()
   @Min(1)
@@ -50,9 +50,8 @@ export class ProjectorConfig extends CommonConfig {
   PROJECTOR_MAX_BYTES_PER_PARTITION: number = 524_288;
 
   /**
-   * Upper bound of one fetch response over all partitions (kafkajs maxBytes): bounds the memory of batches in flight.
-   * With 3 batches in flight and 512 KiB per partition, the projector peaks at ≈ 285 MiB RSS applying a backlog
-   * (npm run bench); 6 and 1 MiB / 6 MiB peak at ≈ 335 MiB for no measurable gain in events/s on 2 cores.
+   * Upper bound of one fetch response over all partitions (kafkajs maxBytes): bounds the memory of one fetch.
+   * (A batch holds at least one whole record batch as the producer wrote it, whatever the bounds.)
    */
   @IsInt()
   @Min(65_536)
