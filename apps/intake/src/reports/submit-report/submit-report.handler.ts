@@ -18,6 +18,8 @@ const MAX_REMEMBERED_REGISTRATIONS = 100_000;
 @CommandHandler(SubmitReportCommand)
 export class SubmitReportHandler implements ICommandHandler<SubmitReportCommand, SubmittedReport> {
   private readonly registered = new Set<string>();
+  /** Every serious case received on one day has the same deadline: worked out once a day. */
+  private deadline: { receivedOn: string; dueBy: string } | undefined;
 
   constructor(
     private readonly cases: CaseRepository,
@@ -41,7 +43,7 @@ export class SubmitReportHandler implements ICommandHandler<SubmitReportCommand,
     const reasons = seriousReasons(report);
     const serious = reasons.length > 0;
     // The clock starts the day we learn of the case: today, when it is received.
-    const reportingDueBy = serious ? addBusinessDays(today, SERIOUS_REPORTING_BUSINESS_DAYS, this.config.publicHolidays) : null;
+    const reportingDueBy = serious ? this.reportingDueBy(today) : null;
     const followUpToken = randomBytes(24).toString('base64url');
     // Only an Idempotency-Key needs the request's hash (to tell a retry from another request with the same key).
     const idempotency = idempotencyKey
@@ -80,6 +82,13 @@ export class SubmitReportHandler implements ICommandHandler<SubmitReportCommand,
       void this.duplicates.screen(outcome.response.caseId, facts);
     }
     return outcome.response;
+  }
+
+  private reportingDueBy(receivedOn: string): string {
+    if (this.deadline?.receivedOn !== receivedOn) {
+      this.deadline = { receivedOn, dueBy: addBusinessDays(receivedOn, SERIOUS_REPORTING_BUSINESS_DAYS, this.config.publicHolidays) };
+    }
+    return this.deadline.dueBy;
   }
 
   /**
