@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { GroupCommit } from '@smp/persistence';
 import { likelyDuplicates, type DuplicateCandidateFacts, type SideEffectCategory } from '@smp/domain';
 import type { CaseFacts } from '../cases/case.repository.js';
 
@@ -27,10 +28,9 @@ function candidateFacts(caseId: string, facts: ScreenedFacts): DuplicateCandidat
 /** At most this many cases screened by one query. */
 const MAX_BATCH = 500;
 
-interface QueuedScreening {
+interface Screened {
   caseId: string;
   facts: ScreenedFacts;
-  resolve: (flagged: number) => void;
 }
 
 /**
@@ -46,30 +46,23 @@ interface QueuedScreening {
 @Injectable()
 export class DuplicateScreening {
   private readonly logger = new Logger(DuplicateScreening.name);
-  private readonly queue: QueuedScreening[] = [];
-  private screening = false;
+  private readonly batches = new GroupCommit<Screened, number>({
+    commit: (batch) => this.screenBatch(batch),
+    // Never needed: a batch that fails costs its flags (0 each), it does not throw.
+    alone: () => Promise.resolve(0),
+    maxGroup: MAX_BATCH,
+    inFlight: 1,
+  });
 
   constructor(private readonly db: DataSource) {}
 
   /** Screens a committed case; resolves to the number of flags it got (0 when screening failed). */
   screen(caseId: string, facts: ScreenedFacts): Promise<number> {
-    return new Promise((resolve) => {
-      this.queue.push({ caseId, facts, resolve });
-      this.flush();
-    });
+    return this.batches.submit({ caseId, facts });
   }
 
-  private flush(): void {
-    if (this.screening || this.queue.length === 0) return;
-    const batch = this.queue.splice(0, MAX_BATCH);
-    this.screening = true;
-    void this.screenBatch(batch).finally(() => {
-      this.screening = false;
-      this.flush();
-    });
-  }
-
-  private async screenBatch(batch: readonly QueuedScreening[]): Promise<void> {
+  /** The number of flags each case of the batch got; all 0 when screening failed. */
+  private async screenBatch(batch: readonly Screened[]): Promise<number[]> {
     try {
       const candidates = await this.candidates(batch);
       const matches = batch.map((screened, index) =>
@@ -93,11 +86,11 @@ export class DuplicateScreening {
           ],
         );
       }
-      batch.forEach((screened, index) => screened.resolve(matches[index].length));
+      return matches.map((found) => found.length);
     } catch (error) {
       const cases = batch.map((screened) => screened.caseId).join(', ');
       this.logger.warn(`duplicate screening of ${cases} failed: ${(error as Error).message}`);
-      for (const screened of batch) screened.resolve(0);
+      return batch.map(() => 0);
     }
   }
 
@@ -107,7 +100,7 @@ export class DuplicateScreening {
    * up, so no such case could score the threshold (the domain's tests hold that). One index probe on (clinic, date)
    * per screened case then reads the handful of cases that could match, not the clinic's whole recent history.
    */
-  private async candidates(batch: readonly QueuedScreening[]): Promise<Array<Array<{ case_id: string; report: ScreenedFacts }>>> {
+  private async candidates(batch: readonly Screened[]): Promise<Array<Array<{ case_id: string; report: ScreenedFacts }>>> {
     const rows: Array<{ screened: number; case_id: string; report: ScreenedFacts }> = await this.db.query(
       `SELECT s.screened::int AS screened, r.case_id, r.report
          FROM unnest($1::text[], $2::text[], $3::date[]) WITH ORDINALITY AS s(case_id, clinic_id, procedure_date, screened)
