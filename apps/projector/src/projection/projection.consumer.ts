@@ -65,7 +65,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       commit: (batches) => inbox.applyGroup(batches),
       alone: ({ projection, events }) => inbox.apply(projection, events),
       maxGroup: MAX_BATCHES_IN_ONE_TRANSACTION,
-      inFlight: 2,
+      inFlight: 1,
     });
     this.consumer = kafka.consumer({
       groupId: config.PROJECTOR_GROUP_ID,
