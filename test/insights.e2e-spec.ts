@@ -332,10 +332,24 @@ describe('insights: rates, funnels, signals, counts, deadlines and public figure
 
   it('never answers from before the latest change: a new report shows in an answer asked for a moment ago', async () => {
     const count = async () => (await get('/v1/stats/count?field=country&country=IS')).body.rows[0].count as number;
+    // Clinic A's view of the network, which every clinic's incidence shares (computed once, kept like the answers).
+    const networkSeenByA = async () => {
+      const { body } = await get(`/v1/clinics/${clinicA.clinicId}/incidence?from=2026-03&to=2026-03&category=scarring`, clinicA.key);
+      return {
+        month: body.rows.find((row: { month: string }) => row.month === '2026-03').networkRatePer1000 as number,
+        funnel: body.funnel[0].networkRatePer1000 as number,
+      };
+    };
     expect(await count()).toBe(25);
     expect(await count()).toBe(25);
+    const before = await networkSeenByA();
+    expect(await networkSeenByA()).toEqual(before);
     expect((await call(`${system.intake}/v1/reports`, { body: report(clinicB.clinicId, p2, 'scarring') })).status).toBe(201);
     await eventually(async () => ((await count()) === 26 ? true : undefined), 15_000, 'the 26th report in the count');
+    // Clinic B's report is in the network figures clinic A sees, in the month row and on the funnel.
+    const after = await networkSeenByA();
+    expect(after.month).toBeGreaterThan(before.month);
+    expect(after.funnel).toBeGreaterThan(before.funnel);
   });
 
   it('finds no difference between the read models and the intake when verified', async () => {

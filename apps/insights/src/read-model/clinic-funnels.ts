@@ -5,6 +5,7 @@ import { funnelLimits, funnelPlot, type FunnelBand, type FunnelUnit, type Interv
 import type { Period } from './period.js';
 import { rateOf, round } from './rates.js';
 import { SqlFilter } from '@smp/persistence';
+import { ReadModelCache } from './read-model-cache.js';
 
 export interface ClinicPoint {
   clinicId: string;
@@ -41,6 +42,10 @@ export interface CategoryFunnel {
   points: ClinicPoint[];
 }
 
+/** Heap estimates for the cache's budget: a point is a dozen fields and an interval, a funnel ~40 limit rows. */
+const BYTES_PER_POINT = 600;
+const BYTES_PER_FUNNEL = 8_000;
+
 interface ClinicCounts {
   clinic_id: string;
   name: string | null;
@@ -57,9 +62,25 @@ interface ClinicCounts {
  */
 @Injectable()
 export class ClinicFunnels {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly cache: ReadModelCache,
+  ) {}
 
-  async compute(period: Period, filters: { category?: SideEffectCategory; country?: string }): Promise<CategoryFunnel[]> {
+  /**
+   * The funnels of the period, category and country; computed once per change of the read models for every answer
+   * that needs them (each clinic's incidence places itself on the same network funnel). Do not change the result.
+   */
+  compute(period: Period, filters: { category?: SideEffectCategory; country?: string }): Promise<readonly CategoryFunnel[]> {
+    const key = `funnels\u0000${period.from ?? ''}\u0000${period.to ?? ''}\u0000${filters.category ?? ''}\u0000${filters.country ?? ''}`;
+    return this.cache.part(
+      key,
+      () => this.computeNow(period, filters),
+      (funnels) => funnels.reduce((bytes, funnel) => bytes + BYTES_PER_POINT * funnel.points.length + BYTES_PER_FUNNEL, 0),
+    );
+  }
+
+  private async computeNow(period: Period, filters: { category?: SideEffectCategory; country?: string }): Promise<CategoryFunnel[]> {
     const filter = new SqlFilter()
       .when(period.from, (p) => `procedure_month >= ${p}::date`)
       .when(period.to, (p) => `procedure_month <= ${p}::date`);

@@ -53,9 +53,31 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
     await this.listener?.end().catch(() => undefined);
   }
 
-  /** The answer for `key`, computed by `compute` unless the current version already has it. */
-  async get<T>(key: string, uncounted: () => Promise<T>): Promise<T> {
-    const compute = () => this.inTurn(uncounted);
+  /** The answer for `key`, computed by `compute` (in turn, see inTurn) unless the current version already has it. */
+  get<T>(key: string, uncounted: () => Promise<T>): Promise<T> {
+    return this.remember(
+      key,
+      () => this.inTurn(uncounted),
+      (value) => {
+        const json = JSON.stringify(value);
+        // Sent as this text from now on, not serialized again per request.
+        if (value !== null && typeof value === 'object') rememberJson(value, json);
+        return json.length * MEMORY_PER_JSON_BYTE;
+      },
+    );
+  }
+
+  /**
+   * A part that several answers are computed from (the network funnel that every clinic's incidence is placed on,
+   * say), kept like the answers until the read models change, so that the answers for many clinics compute it once.
+   * Computed in the turn of the answer that asks for it (never waits for a turn of its own, so an answer holding a
+   * turn cannot wait on one), never serialized; `bytes` estimates its heap. Callers must not change what it returns.
+   */
+  part<T>(key: string, compute: () => Promise<T>, bytes: (value: T) => number): Promise<T> {
+    return this.remember(`part\u0000${key}`, compute, bytes);
+  }
+
+  private async remember<T>(key: string, compute: () => Promise<T>, keep: (value: T) => number): Promise<T> {
     if (!this.listening || this.config.INSIGHTS_CACHE_BYTES === 0) return compute();
     const version = this.version;
     const entry = this.entries.get(key);
@@ -69,12 +91,7 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
     if (inFlight && inFlight.version === version) return inFlight.answer as Promise<T>;
     const answer = compute().then((value) => {
       // A change committed while computing may or may not be in `value`: keep it only if none came.
-      if (this.listening && this.version === version) {
-        const json = JSON.stringify(value);
-        // Sent as this text from now on, not serialized again per request.
-        if (value !== null && typeof value === 'object') rememberJson(value, json);
-        this.store(key, { version, value, bytes: json.length * MEMORY_PER_JSON_BYTE });
-      }
+      if (this.listening && this.version === version) this.store(key, { version, value, bytes: keep(value) });
       return value;
     });
     this.pending.set(key, { version, answer });
