@@ -3,8 +3,15 @@ import { CreateProjectorSchema1763769600001 } from './1763769600001-create-proje
 import { PigmentsAndProcedures1763769600007 } from './1763769600007-pigments-and-procedures.js';
 import { ReadSide1763769600008 } from './1763769600008-read-side.js';
 import { Rollups1763769600010 } from './1763769600010-rollups.js';
+import { MonthIndexes1763769600011 } from './1763769600011-month-indexes.js';
 
 export const PROJECTOR_SCHEMA: SchemaOwner = {
   schema: 'projector',
-  migrations: [CreateProjectorSchema1763769600001, PigmentsAndProcedures1763769600007, ReadSide1763769600008, Rollups1763769600010],
+  migrations: [
+    CreateProjectorSchema1763769600001,
+    PigmentsAndProcedures1763769600007,
+    ReadSide1763769600008,
+    Rollups1763769600010,
+    MonthIndexes1763769600011,
+  ],
 };
