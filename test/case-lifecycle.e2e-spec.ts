@@ -57,6 +57,15 @@ describe('follow-ups, nullification and versions', () => {
     expect((await call(url, { body: addInfection })).status).toBe(401);
     expect((await call(url, { body: addInfection, headers: { 'x-follow-up-token': 'wrong-token' } })).status).toBe(404);
     expect((await call(url, { body: addInfection, key: clinicB.key })).status).toBe(404);
+    // JSON only: an empty form body (Nest's Fastify adapter would parse it into {}, a valid empty follow-up) is a 415,
+    // and adds no version (the next follow-up below is version 2).
+    const form = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-follow-up-token': followUpToken },
+      body: '',
+    });
+    expect(form.status).toBe(415);
+    expect(form.headers.get('content-type')).toMatch(/^application\/problem\+json/);
 
     const second = await call(url, { body: addInfection, headers: { 'x-follow-up-token': followUpToken } });
     expect(second).toMatchObject({

@@ -5,7 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { CORRELATION_HEADER, correlationIdFor } from './correlation-id.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 import { PROBLEM_TYPE_BASE, ProblemError } from './problem.js';
-import { missingBody, NestedObjectsPipe, notAnObjectBody, unstorableInput } from './request-limits.js';
+import { missingBody, NestedObjectsPipe, notAnObjectBody, unstorableInput, unsupportedMediaType } from './request-limits.js';
 import { securityHeaders } from './security-headers.js';
 import { createValidationPipe } from './validation.js';
 import { setupOpenApi, type OpenApiOptions } from './openapi.js';
@@ -65,7 +65,8 @@ export async function startHttpApp(module: unknown, options: HttpAppOptions): Pr
   // After parsing, before guards, pipes and handlers: input no endpoint can transform or store is a 400, not a 500.
   adapter.getInstance().addHook('preValidation', async (request, reply) => {
     const problem =
-      missingBody(request.method, request.body, request.headers['content-type']) ??
+      unsupportedMediaType(request.method, request.headers['content-type']) ??
+      missingBody(request.method, request.body) ??
       notAnObjectBody(request.body) ??
       unstorableInput(request.body, 'body') ??
       unstorableInput(request.query, 'query') ??

@@ -1,6 +1,13 @@
 import { Type, plainToInstance } from 'class-transformer';
 import { IsOptional, IsString, ValidateNested } from 'class-validator';
-import { MAX_REQUEST_DEPTH, missingBody, NestedObjectsPipe, notAnObjectBody, unstorableInput } from './request-limits.js';
+import {
+  MAX_REQUEST_DEPTH,
+  missingBody,
+  NestedObjectsPipe,
+  notAnObjectBody,
+  unstorableInput,
+  unsupportedMediaType,
+} from './request-limits.js';
 
 describe(unstorableInput.name, () => {
   const sut = unstorableInput;
@@ -101,15 +108,30 @@ describe(NestedObjectsPipe.name, () => {
   });
 });
 
+describe(unsupportedMediaType.name, () => {
+  it('refuses a write of any media type but JSON, with a body or without (a form would parse into an object)', () => {
+    expect(unsupportedMediaType('POST', 'application/x-www-form-urlencoded')).toMatchObject({ status: 415 });
+    expect(unsupportedMediaType('POST', 'text/plain; charset=utf-8')).toMatchObject({ status: 415 });
+    expect(unsupportedMediaType('PUT', 'multipart/form-data; boundary=x')).toMatchObject({ status: 415 });
+  });
+
+  it('lets JSON writes, writes without a declared type, and reads through', () => {
+    expect(unsupportedMediaType('POST', 'application/json')).toBeUndefined();
+    expect(unsupportedMediaType('POST', 'Application/JSON; charset=utf-8')).toBeUndefined();
+    expect(unsupportedMediaType('POST', undefined)).toBeUndefined();
+    expect(unsupportedMediaType('GET', 'text/plain')).toBeUndefined();
+    expect(unsupportedMediaType('DELETE', 'application/x-www-form-urlencoded')).toBeUndefined();
+  });
+});
+
 describe(missingBody.name, () => {
-  it('refuses a write without a body: 415 for another content type, 400 otherwise', () => {
-    expect(missingBody('POST', undefined, 'application/x-www-form-urlencoded')).toMatchObject({ status: 415 });
-    expect(missingBody('POST', undefined, undefined)).toMatchObject({ status: 400 });
-    expect(missingBody('POST', undefined, 'application/json')).toMatchObject({ status: 400 });
+  it('refuses a write without a body', () => {
+    expect(missingBody('POST', undefined)).toMatchObject({ status: 400 });
+    expect(missingBody('PATCH', undefined)).toMatchObject({ status: 400 });
   });
 
   it('lets reads and writes with a body through', () => {
-    expect(missingBody('GET', undefined, undefined)).toBeUndefined();
-    expect(missingBody('POST', {}, 'application/json')).toBeUndefined();
+    expect(missingBody('GET', undefined)).toBeUndefined();
+    expect(missingBody('POST', {})).toBeUndefined();
   });
 });

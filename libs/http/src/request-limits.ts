@@ -73,17 +73,26 @@ function unstorable(where: string): ProblemError {
   );
 }
 
+const WRITES = ['POST', 'PUT', 'PATCH'];
+
 /**
- * Every write of this API takes a JSON body. Fastify does not parse an empty
- * body, whatever its content type, and the validation pipe turns a missing
- * body into `{}`: without this a POST with no body, or an empty one of
- * another content type, would pass as an empty request object.
+ * Every write of this API takes a JSON body, and nothing else: Nest's Fastify
+ * adapter would parse an `application/x-www-form-urlencoded` body into an
+ * object (an empty one into `{}`, a valid empty follow-up), so any other
+ * declared media type is a 415, whether a body came or not.
  */
-export function missingBody(method: string, body: unknown, contentType: string | undefined): ProblemError | undefined {
-  if (body !== undefined || !['POST', 'PUT', 'PATCH'].includes(method)) return undefined;
-  if (contentType !== undefined && !/^application\/json\b/i.test(contentType.trim())) {
-    return new ProblemError(415, 'unsupported-media-type', 'Unsupported Media Type', 'Send the request body as application/json.');
-  }
+export function unsupportedMediaType(method: string, contentType: string | undefined): ProblemError | undefined {
+  if (!WRITES.includes(method) || contentType === undefined || /^application\/json\b/i.test(contentType.trim())) return undefined;
+  return new ProblemError(415, 'unsupported-media-type', 'Unsupported Media Type', 'Send the request body as application/json.');
+}
+
+/**
+ * Fastify does not parse an empty body, and the validation pipe turns a
+ * missing body into `{}`: without this a POST with no body would pass as an
+ * empty request object.
+ */
+export function missingBody(method: string, body: unknown): ProblemError | undefined {
+  if (body !== undefined || !WRITES.includes(method)) return undefined;
   return new ProblemError(400, 'validation-failed', 'The request is not valid', 'The request needs a JSON body.');
 }
 
