@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import pg from 'pg';
+import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { NotificationListener } from '@smp/persistence';
 import { hashApiKey, type Principal, type Role } from './api-key.js';
 
 /** NOTIFYed, in the revoking transaction, whenever a key stops being valid. */
 export const API_KEYS_CHANGED = 'smp_api_keys_changed';
 
-const RECONNECT_MS = 1_000;
 /** More verified keys than this and the cache starts over: a bound on memory, far above the keys a registry issues. */
 const MAX_CACHED_KEYS = 10_000;
 
@@ -25,14 +24,12 @@ const MAX_CACHED_KEYS = 10_000;
  */
 @Injectable()
 export class ApiKeyStore implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(ApiKeyStore.name);
   /** By the key's hash (base64), never the key itself. */
   private readonly verified = new Map<string, Principal>();
   /** Moves on each time the verified keys are forgotten. */
   private generation = 0;
-  private listener: pg.Client | undefined;
+  private listener: NotificationListener | undefined;
   private listening = false;
-  private stopped = false;
 
   constructor(private readonly db: DataSource) {}
 
@@ -41,9 +38,8 @@ export class ApiKeyStore implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
     this.stopCaching();
-    await this.listener?.end().catch(() => undefined);
+    await this.listener?.stop();
   }
 
   async principalFor(key: string): Promise<Principal | null> {
@@ -106,36 +102,22 @@ export class ApiKeyStore implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async listen(): Promise<void> {
     const { options } = this.db;
-    const client = new pg.Client({ connectionString: options.type === 'postgres' ? options.url : undefined, application_name: 'api-key-listener' });
-    let lost = false;
-    const lose = (error: Error) => {
-      if (lost) return;
-      lost = true;
-      this.stopCaching();
-      void client.end().catch(() => undefined);
-      this.retry(error);
-    };
-    client.on('notification', () => this.forget());
-    client.on('error', lose);
-    client.on('end', () => lose(new Error('the connection ended')));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${API_KEYS_CHANGED}`);
-    } catch (error) {
-      lose(error as Error);
-      return;
-    }
-    if (lost) return;
-    if (this.stopped) return void client.end().catch(() => undefined);
-    this.listener = client;
-    // A lookup begun before LISTEN took effect may have missed a revocation: it is not cached.
-    this.forget();
-    this.listening = true;
-  }
-
-  private retry(error: Error): void {
-    if (this.stopped) return;
-    this.logger.warn(`not caching API keys until the revocation listener reconnects (${error.message})`);
-    setTimeout(() => void this.listen(), RECONNECT_MS).unref();
+    this.listener = await NotificationListener.start(
+      {
+        connectionString: options.type === 'postgres' ? options.url : undefined,
+        channel: API_KEYS_CHANGED,
+        applicationName: 'api-key-listener',
+        purpose: 'caching API keys',
+      },
+      {
+        onNotify: () => this.forget(),
+        // A lookup begun before LISTEN took effect may have missed a revocation: it is not cached.
+        onListening: () => {
+          this.forget();
+          this.listening = true;
+        },
+        onLost: () => this.stopCaching(),
+      },
+    );
   }
 }

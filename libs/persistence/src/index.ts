@@ -4,3 +4,4 @@ export * from './projector-schema/index.js';
 export * from './transient-error.js';
 export * from './sql-filter.js';
 export * from './group-commit.js';
+export * from './notification-listener.js';

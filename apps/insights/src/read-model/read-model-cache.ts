@@ -1,5 +1,5 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import pg from 'pg';
+import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { NotificationListener } from '@smp/persistence';
 import { rememberJson } from '@smp/http';
 import { READ_MODELS_CHANGED } from '@smp/read-models';
 import { InsightsConfig } from '../insights.config.js';
@@ -10,7 +10,6 @@ interface Entry {
   bytes: number;
 }
 
-const RECONNECT_MS = 1_000;
 /** Heap bytes an answer is taken to cost per byte of its JSON: its objects (a few times their JSON in V8) plus the text itself. An estimate. */
 const MEMORY_PER_JSON_BYTE = 4;
 
@@ -27,14 +26,12 @@ const MEMORY_PER_JSON_BYTE = 4;
  */
 @Injectable()
 export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(ReadModelCache.name);
   private readonly entries = new Map<string, Entry>();
   private readonly pending = new Map<string, { version: number; answer: Promise<unknown> }>();
   private version = 0;
   private bytes = 0;
-  private listener: pg.Client | undefined;
+  private listener: NotificationListener | undefined;
   private listening = false;
-  private stopped = false;
   private lastBump = 0;
   /** Computations running, and the ones waiting for a turn (see INSIGHTS_QUERY_CONCURRENCY). */
   private running = 0;
@@ -44,13 +41,12 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
   constructor(private readonly config: InsightsConfig) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.listen().catch((error: Error) => this.retry(error));
+    await this.listen();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
     clearTimeout(this.bumpScheduled);
-    await this.listener?.end().catch(() => undefined);
+    await this.listener?.stop();
   }
 
   /** The answer for `key`, computed by `compute` (in turn, see inTurn) unless the current version already has it. */
@@ -130,20 +126,26 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.config.DATABASE_URL, application_name: 'insights-cache-listener' });
-    client.on('notification', () => this.changed());
-    client.on('error', (error) => this.logger.warn(`cache listener: ${error.message}`));
-    client.on('end', () => {
-      this.listening = false;
-      this.version++;
-      if (!this.stopped) this.retry(new Error('the connection ended'));
-    });
-    await client.connect();
-    await client.query(`LISTEN ${READ_MODELS_CHANGED}`);
-    this.listener = client;
-    // Whatever changed before LISTEN took effect is older than this version.
-    this.version++;
-    this.listening = true;
+    this.listener = await NotificationListener.start(
+      {
+        connectionString: this.config.DATABASE_URL,
+        channel: READ_MODELS_CHANGED,
+        applicationName: 'insights-cache-listener',
+        purpose: 'caching answers',
+      },
+      {
+        onNotify: () => this.changed(),
+        // Whatever changed before LISTEN took effect is older than this version.
+        onListening: () => {
+          this.version++;
+          this.listening = true;
+        },
+        onLost: () => {
+          this.listening = false;
+          this.version++;
+        },
+      },
+    );
   }
 
   /** A new version now, or at the end of the current window if one started less than a window ago. */
@@ -160,12 +162,6 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
       this.version++;
       this.lastBump = Date.now();
     }, wait).unref();
-  }
-
-  private retry(error: Error): void {
-    if (this.stopped) return;
-    this.logger.warn(`not caching until the change listener reconnects (${error.message})`);
-    setTimeout(() => void this.listen().catch((again: Error) => this.retry(again)), RECONNECT_MS).unref();
   }
 }
 
