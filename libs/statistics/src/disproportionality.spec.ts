@@ -5,6 +5,8 @@ import {
   reportingOddsRatio,
   yatesChiSquare,
 } from './disproportionality.js';
+import fc from 'fast-check';
+import { gammaQuantile } from './special-functions.js';
 
 /*
  * Worked example, computed by hand from the formulas:
@@ -212,5 +214,20 @@ describe(informationComponent.name, () => {
       expect(width).toBeLessThan(previousWidth);
       previousWidth = width;
     }
+  });
+
+  it('gives the same interval whether its gamma quantiles are remembered from an earlier table or computed afresh', () => {
+    fc.assert(
+      fc.property(fc.nat(5_000), fc.nat(5_000), fc.nat(5_000), fc.nat(50_000), (a, b, c, d) => {
+        const table = { a, b, c, d };
+        const ic = sut(table);
+        const rate = ic.expected + 0.5;
+        // The same table twice (the second from memory), and the quantiles straight from gammaQuantile at this rate.
+        expect(sut(table)).toEqual(ic);
+        expect(ic.lower).toBe(Math.log2(gammaQuantile(0.025, a + 0.5, rate)));
+        expect(ic.upper).toBe(Math.log2(gammaQuantile(0.975, a + 0.5, rate)));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
