@@ -1,3 +1,5 @@
+import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { SIGNAL_RAISED_V1, TOPICS } from '@smp/contracts';
 import { runCli } from './support/cli.js';
 import { eventually, testKafka, unique } from './support/environment.js';
@@ -263,6 +265,43 @@ describe('insights: rates, funnels, signals, counts, deadlines and public figure
     });
     const [header] = (await funnel.text()).split('\n');
     expect(header).toBe('clinicId,name,country,category,procedures,reports,ratePer1000,ci95.lower,ci95.upper,z,band');
+  });
+
+  it('sends a kept answer gzipped to a client that accepts gzip, the same JSON as to one that does not', async () => {
+    const path = '/v1/stats/clinics?country=IS';
+    const raw = (acceptEncoding?: string) =>
+      new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const headers: Record<string, string> = { authorization: `Bearer ${regulatorKey}` };
+        if (acceptEncoding) headers['accept-encoding'] = acceptEncoding;
+        http
+          .get(`${system.insights}${path}`, { headers }, (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) }));
+          })
+          .on('error', reject);
+      });
+    const plain = await raw();
+    expect(plain.status).toBe(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toMatch(/accept-encoding/i);
+    const clinics = JSON.parse(plain.body.toString('utf8'));
+    expect(clinics.rows.map((row: { clinicId: string }) => row.clinicId)).toEqual(expect.arrayContaining([clinicA.clinicId, clinicB.clinicId]));
+    // Asked again, the answer is a kept one (unless the read models changed meanwhile): gzipped for a client that
+    // accepts gzip.
+    const zipped = await eventually(
+      async () => {
+        const response = await raw('gzip, deflate, br');
+        return response.headers['content-encoding'] === 'gzip' ? response : undefined;
+      },
+      10_000,
+      'a kept answer, gzipped',
+    );
+    expect(Number(zipped.headers['content-length'])).toBe(zipped.body.length);
+    expect(JSON.parse(gunzipSync(zipped.body).toString('utf8'))).toEqual(clinics);
+    const refused = await raw('gzip;q=0, identity');
+    expect(refused.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(refused.body.toString('utf8'))).toEqual(clinics);
   });
 
   it('lists serious cases with their deadlines, overdue first, without personal data; a clinic sees only its own', async () => {

@@ -2,14 +2,14 @@ import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { assertClinicAccess, CurrentPrincipal, Roles, type Principal } from '@smp/auth';
-import { CsvInterceptor } from '@smp/http';
+import { RepresentationInterceptor } from '@smp/http';
 import { ListSeriousCasesQuery, type CaseDeadlines } from './list-serious-cases.query.js';
 import { ListSeriousCasesRequestDto } from './list-serious-cases.request.dto.js';
 
 @ApiTags('cases')
 @ApiBearerAuth()
 @Controller('v1/cases')
-@UseInterceptors(CsvInterceptor)
+@UseInterceptors(RepresentationInterceptor)
 @ApiProduces('application/json', 'text/csv')
 export class ListSeriousCasesHttpController {
   constructor(private readonly queries: QueryBus) {}

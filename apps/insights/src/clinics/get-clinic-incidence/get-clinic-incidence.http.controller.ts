@@ -3,13 +3,13 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { assertClinicAccess, CurrentPrincipal, Roles, type Principal } from '@smp/auth';
 import { GetClinicIncidenceQuery, type ClinicIncidence } from './get-clinic-incidence.query.js';
-import { ClinicIdParamDto, CsvInterceptor } from '@smp/http';
+import { ClinicIdParamDto, RepresentationInterceptor } from '@smp/http';
 import { GetClinicIncidenceRequestDto } from './get-clinic-incidence.request.dto.js';
 
 @ApiTags('clinics')
 @ApiBearerAuth()
 @Controller('v1/clinics')
-@UseInterceptors(CsvInterceptor)
+@UseInterceptors(RepresentationInterceptor)
 @ApiProduces('application/json', 'text/csv')
 export class GetClinicIncidenceHttpController {
   constructor(private readonly queries: QueryBus) {}

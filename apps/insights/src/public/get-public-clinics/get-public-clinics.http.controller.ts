@@ -1,13 +1,13 @@
 import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { CsvInterceptor } from '@smp/http';
+import { RepresentationInterceptor } from '@smp/http';
 import { PublicYearDto, yearOf } from '../public-year.dto.js';
 import { GetPublicClinicsQuery, type PublicClinics } from './get-public-clinics.query.js';
 
 @ApiTags('public')
 @Controller('v1/public/clinics')
-@UseInterceptors(CsvInterceptor)
+@UseInterceptors(RepresentationInterceptor)
 @ApiProduces('application/json', 'text/csv')
 export class GetPublicClinicsHttpController {
   constructor(private readonly queries: QueryBus) {}

@@ -2,14 +2,14 @@ import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@smp/auth';
-import { CsvInterceptor } from '@smp/http';
+import { RepresentationInterceptor } from '@smp/http';
 import { ListSignalsQuery, type SignalList } from './list-signals.query.js';
 import { ListSignalsRequestDto } from './list-signals.request.dto.js';
 
 @ApiTags('signals')
 @ApiBearerAuth()
 @Controller('v1/signals')
-@UseInterceptors(CsvInterceptor)
+@UseInterceptors(RepresentationInterceptor)
 @ApiProduces('application/json', 'text/csv')
 export class ListSignalsHttpController {
   constructor(private readonly queries: QueryBus) {}

@@ -2,14 +2,14 @@ import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { assertClinicAccess, CurrentPrincipal, Roles, type Principal } from '@smp/auth';
-import { CsvInterceptor } from '@smp/http';
+import { RepresentationInterceptor } from '@smp/http';
 import { CountTermsQuery, type TermCounts } from './count-terms.query.js';
 import { CountTermsRequestDto } from './count-terms.request.dto.js';
 
 @ApiTags('statistics')
 @ApiBearerAuth()
 @Controller('v1/stats/count')
-@UseInterceptors(CsvInterceptor)
+@UseInterceptors(RepresentationInterceptor)
 @ApiProduces('application/json', 'text/csv')
 export class CountTermsHttpController {
   constructor(private readonly queries: QueryBus) {}

@@ -2,14 +2,14 @@ import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@smp/auth';
-import { CsvInterceptor } from '@smp/http';
+import { RepresentationInterceptor } from '@smp/http';
 import { StatsFilterDto } from '../../read-model/stats-filter.dto.js';
 import { GetClinicStatsQuery, type ClinicStats } from './get-clinic-stats.query.js';
 
 @ApiTags('statistics')
 @ApiBearerAuth()
 @Controller('v1/stats/clinics')
-@UseInterceptors(CsvInterceptor)
+@UseInterceptors(RepresentationInterceptor)
 @ApiProduces('application/json', 'text/csv')
 export class GetClinicStatsHttpController {
   constructor(private readonly queries: QueryBus) {}

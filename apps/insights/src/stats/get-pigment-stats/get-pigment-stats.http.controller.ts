@@ -2,14 +2,14 @@ import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@smp/auth';
-import { CsvInterceptor } from '@smp/http';
+import { RepresentationInterceptor } from '@smp/http';
 import { GetPigmentStatsQuery, type PigmentStats } from './get-pigment-stats.query.js';
 import { GetPigmentStatsRequestDto } from './get-pigment-stats.request.dto.js';
 
 @ApiTags('statistics')
 @ApiBearerAuth()
 @Controller('v1/stats/pigments')
-@UseInterceptors(CsvInterceptor)
+@UseInterceptors(RepresentationInterceptor)
 @ApiProduces('application/json', 'text/csv')
 export class GetPigmentStatsHttpController {
   constructor(private readonly queries: QueryBus) {}

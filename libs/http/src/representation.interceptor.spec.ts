@@ -1,4 +1,4 @@
-import { toCsv, wantsCsv } from './csv.interceptor.js';
+import { acceptsEncoding, toCsv, wantsCsv } from './representation.interceptor.js';
 
 describe(wantsCsv.name, () => {
   it.each([
@@ -30,5 +30,25 @@ describe(toCsv.name, () => {
 
   it('still writes a header when there are no rows', () => {
     expect(toCsv([]).trim()).toBe('(no rows)');
+  });
+});
+
+describe(acceptsEncoding.name, () => {
+  it.each([
+    ['gzip', true],
+    ['gzip, deflate, br', true],
+    ['deflate, GZIP;q=0.5', true],
+    ['br', false],
+    ['gzip;q=0', false],
+    ['*', true],
+    ['*;q=0', false],
+    ['*, gzip;q=0', false],
+    ['gzip;q=0.001, *;q=0', true],
+    ['identity', false],
+    ['', false],
+    [undefined, false],
+    [['br', 'gzip'], true],
+  ])('Accept-Encoding %p → gzip %s', (header, expected) => {
+    expect(acceptsEncoding(header, 'gzip')).toBe(expected);
   });
 });

@@ -1,37 +1,55 @@
+import { gzipSync } from 'node:zlib';
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { map, type Observable } from 'rxjs';
 
-const serialized = new WeakMap<object, Buffer>();
+/** The answer's JSON as UTF-8 bytes, and its gzip once a client that accepts gzip asked for it. */
+interface Serialized {
+  json: Buffer;
+  gzip?: Buffer;
+}
+
+const serialized = new WeakMap<object, Serialized>();
+
+/** Fast and still ~8× smaller on these answers (long runs of the same keys and digits); paid once per kept answer. */
+const GZIP_LEVEL = 4;
 
 /**
  * Records the JSON of an answer that will be sent many times (a cached one), so it is serialized and
  * encoded once: kept as UTF-8 bytes, it is written to each socket as it is (no string to encode, no
- * copy on the heap per request).
+ * copy on the heap per request). Its gzip is made on the first request that accepts gzip and kept too.
  */
 export function rememberJson(value: object, json: string): void {
-  serialized.set(value, Buffer.from(json, 'utf8'));
+  serialized.set(value, { json: Buffer.from(json, 'utf8') });
 }
 
 /**
- * `Accept: text/csv` on a statistics endpoint: the response's `rows` as CSV,
- * one column per field, nested fields joined with dots (`ci95.lower`), lists
- * joined with `;`. JSON stays the default, and an answer whose JSON was
- * remembered (rememberJson) is sent as those bytes.
+ * How a statistics answer is represented:
+ * - `Accept: text/csv`: the response's `rows` as CSV, one column per field, nested fields joined with dots
+ *   (`ci95.lower`), lists joined with `;`;
+ * - otherwise JSON; an answer whose JSON was remembered (rememberJson) is sent as those bytes, gzipped
+ *   when the client accepts gzip (browsers and most HTTP clients do): a kept answer of every clinic is
+ *   about a megabyte, and writing a tenth of it is most of what a cached answer costs.
  */
 @Injectable()
-export class CsvInterceptor implements NestInterceptor {
+export class RepresentationInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
-    if (!wantsCsv(http.getRequest<FastifyRequest>().headers.accept)) {
+    const { headers } = http.getRequest<FastifyRequest>();
+    if (!wantsCsv(headers.accept)) {
       return next.handle().pipe(
         map((body: unknown) => {
-          const json = body !== null && typeof body === 'object' ? serialized.get(body) : undefined;
-          if (json === undefined) return body;
+          // The same URL may be answered gzipped or not: shared caches must key on the request's Accept-Encoding.
+          reply.header('vary', 'accept-encoding');
+          const kept = body !== null && typeof body === 'object' ? serialized.get(body) : undefined;
+          if (kept === undefined) return body;
           reply.header('content-type', 'application/json; charset=utf-8');
-          return json;
+          if (!acceptsEncoding(headers['accept-encoding'], 'gzip')) return kept.json;
+          kept.gzip ??= gzipSync(kept.json, { level: GZIP_LEVEL });
+          reply.header('content-encoding', 'gzip');
+          return kept.gzip;
         }),
       );
     }
@@ -42,6 +60,25 @@ export class CsvInterceptor implements NestInterceptor {
       }),
     );
   }
+}
+
+/**
+ * True when `Accept-Encoding` allows `coding` (RFC 9110 §12.5.3): listed with a q-value above 0, or covered by
+ * `*` when not listed itself. No header: the server may choose, and chooses identity.
+ */
+export function acceptsEncoding(header: string | string[] | undefined, coding: string): boolean {
+  if (header === undefined) return false;
+  let wildcard = false;
+  for (const part of (Array.isArray(header) ? header.join(',') : header).split(',')) {
+    const [token, ...parameters] = part.trim().split(';');
+    const name = token!.trim().toLowerCase();
+    if (name !== coding && name !== '*') continue;
+    const q = parameters.map((parameter) => parameter.trim().toLowerCase()).find((parameter) => parameter.startsWith('q='));
+    const allowed = q === undefined || Number(q.slice(2)) > 0;
+    if (name === coding) return allowed;
+    wildcard = allowed;
+  }
+  return wildcard;
 }
 
 /** True when the client prefers CSV to JSON (an explicit text/csv ranked above application/json). */
