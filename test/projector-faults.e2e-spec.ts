@@ -84,6 +84,27 @@ describe('exact read models under failure', () => {
     });
   }, 300_000);
 
+  it('stays exact when killed while catching up on a backlog read ahead in small batches', async () => {
+    const kills = scaled(2, 10);
+    await scenario('projector kill -9 while reading a backlog ahead', kills, async () => {
+      await system.apps.projector.stop();
+      await workload.run(scaled(400, 1_500));
+      // The smallest fetches the projector accepts: each partition's backlog comes as several batches, read ahead of
+      // Postgres and committed in order (a batch's offset only once it and every earlier one of its partition are applied).
+      const smallBatches = { PROJECTOR_MAX_BYTES_PER_PARTITION: '65536', PROJECTOR_MAX_BYTES: '65536' };
+      for (let kill = 0; kill < kills; kill++) {
+        await system.restart('projector', smallBatches);
+        await eventually(
+          async () => ((await metric(system.projector, 'smp_projector_events_applied_total')) > 0 ? true : undefined),
+          60_000,
+          'a batch of the backlog',
+        );
+        process.kill(system.apps.projector.pid, 'SIGKILL');
+      }
+      await system.restart('projector');
+    });
+  }, 300_000);
+
   it('stays exact when Kafka redelivers from an earlier position and from the beginning', async () => {
     await scenario('offsets reset to an earlier position, then to the beginning', 2, async () => {
       await workload.run(20);

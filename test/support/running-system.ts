@@ -9,8 +9,8 @@ export interface RunningSystem {
   /** The bootstrap admin key (SMP_ADMIN_KEY) the system was started with. */
   adminKey: string;
   apps: Record<'intake' | 'projector' | 'insights', RunningApp>;
-  /** Starts an app again (after a kill) with the same environment. */
-  restart(app: 'intake' | 'projector' | 'insights'): Promise<RunningApp>;
+  /** Starts an app again (after a kill) with the same environment, plus `extraEnv` for this start only. */
+  restart(app: 'intake' | 'projector' | 'insights', extraEnv?: NodeJS.ProcessEnv): Promise<RunningApp>;
   /** Starts another instance of an app, e.g. a second projector in the same consumer group. */
   startAnother(app: 'projector', port: number): Promise<RunningApp>;
   stop(): Promise<void>;
@@ -39,8 +39,8 @@ export async function startSystem(basePort: number, extraEnv: NodeJS.ProcessEnv 
   };
   const apps = {} as RunningSystem['apps'];
   const extras: RunningApp[] = [];
-  const launch = (app: keyof typeof ports) =>
-    startApp(app, { env, port: ports[app], runDir: `${runDir}/${basePort}`, logDir: `${logDir}/${basePort}` });
+  const launch = (app: keyof typeof ports, more: NodeJS.ProcessEnv = {}) =>
+    startApp(app, { env: { ...env, ...more }, port: ports[app], runDir: `${runDir}/${basePort}`, logDir: `${logDir}/${basePort}` });
   try {
     for (const app of ['intake', 'projector', 'insights'] as const) apps[app] = await launch(app);
   } catch (error) {
@@ -53,9 +53,9 @@ export async function startSystem(basePort: number, extraEnv: NodeJS.ProcessEnv 
     projector: `http://127.0.0.1:${ports.projector}`,
     adminKey,
     apps,
-    restart: async (app) => {
+    restart: async (app, more) => {
       await apps[app].stop('SIGKILL');
-      apps[app] = await launch(app);
+      apps[app] = await launch(app, more);
       return apps[app];
     },
     startAnother: async (app, requestedPort) => {
