@@ -64,7 +64,7 @@ export default async function freshness(bench) {
   })();
   const load = await autocannon({
     url: appUrl('intake'),
-    connections: 20,
+    connections: 100,
     duration: seconds,
     overallRate: RATE - PROBES_PER_SECOND,
     requests: [
