@@ -1,6 +1,6 @@
 import { call, createKey, registerClinic, startSystem, type RunningSystem } from './support/running-system.js';
 import { REPORT_AMENDED_V1, REPORT_NULLIFIED_V1, REPORT_SUBMITTED_V1, TOPICS } from '@smp/contracts';
-import { eventually, testKafka, unique } from './support/environment.js';
+import { eventually, jsonValue, testKafka, unique } from './support/environment.js';
 
 /**
  * A case's life: follow-ups add and withdraw side effects, seriousness and the
@@ -116,9 +116,16 @@ describe('follow-ups, nullification and versions', () => {
     await consumer.subscribe({ topic: TOPICS.reports, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ message }) => {
-        const value = JSON.parse(message.value!.toString());
+        const value = jsonValue(message) as
+          { caseId?: string; clinicId?: string; caseVersion: number; effects: Array<{ category: string }>; nullified: boolean } | undefined;
         // Only this run's events, even against a broker kept from earlier runs.
-        if (value.caseId !== caseId || value.clinicId !== clinicA.clinicId || String(message.headers!.ce_time) < startedAt) return;
+        if (
+          value === undefined ||
+          value.caseId !== caseId ||
+          value.clinicId !== clinicA.clinicId ||
+          String(message.headers!.ce_time) < startedAt
+        )
+          return;
         const type = String(message.headers!.ce_type);
         published.push([
           type,

@@ -1,5 +1,5 @@
 import { TOPICS } from '@smp/contracts';
-import { eventually, testKafka, unique } from './support/environment.js';
+import { eventually, jsonValue, testKafka, unique } from './support/environment.js';
 import { call, registerClinic, startSystem, type RunningSystem } from './support/running-system.js';
 
 /** Procedures (the denominators), the references clients report with, and safe retries. */
@@ -46,8 +46,8 @@ describe('procedures, procedure references and idempotent reports', () => {
     await consumer.subscribe({ topic: TOPICS.procedures, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ message }) => {
-        const value = JSON.parse(message.value!.toString());
-        if (value.clinicId === clinicA.clinicId) seen.push({ key: message.key!.toString(), value });
+        const value = jsonValue(message) as { clinicId?: string; procedureRef: string; count: number } | undefined;
+        if (value?.clinicId === clinicA.clinicId) seen.push({ key: message.key!.toString(), value });
       },
     });
     try {
