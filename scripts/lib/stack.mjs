@@ -70,11 +70,16 @@ async function killLeftover(pidFile, app) {
 /**
  * V8 flags per app. Insights allocates fast (answers of thousands of rows), and so does the projector reading a backlog
  * (batches decoded ahead of Postgres); V8 otherwise lets a heap grow towards a quarter of the machine's memory before
- * collecting hard. A bound keeps the resident size near the working set (projector: peak RSS 338-370 MiB without, 215-228 with).
+ * collecting hard. A bound keeps the resident size near the working set (projector: peak RSS 338-370 MiB without, 215-228 with;
+ * intake: 289 MiB over a full benchmark without, whose freshness load keeps a hundred requests in flight).
  * Insights' young generation is larger (32 MB semi-spaces): each request's garbage dies young, and fewer scavenges
  * mean fewer pauses in the tail of its latencies.
  */
-const NODE_FLAGS = { insights: ['--max-old-space-size=192', '--max-semi-space-size=32'], projector: ['--max-old-space-size=160'] };
+const NODE_FLAGS = {
+  intake: ['--max-old-space-size=192'],
+  insights: ['--max-old-space-size=192', '--max-semi-space-size=32'],
+  projector: ['--max-old-space-size=160'],
+};
 
 /**
  * Starts one app from dist/ with the given environment, logging to
