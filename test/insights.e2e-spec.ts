@@ -286,7 +286,9 @@ describe('insights: rates, funnels, signals, counts, deadlines and public figure
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(plain.headers.vary).toMatch(/accept-encoding/i);
     const clinics = JSON.parse(plain.body.toString('utf8'));
-    expect(clinics.rows.map((row: { clinicId: string }) => row.clinicId)).toEqual(expect.arrayContaining([clinicA.clinicId, clinicB.clinicId]));
+    expect(clinics.rows.map((row: { clinicId: string }) => row.clinicId)).toEqual(
+      expect.arrayContaining([clinicA.clinicId, clinicB.clinicId]),
+    );
     // Asked again, the answer is a kept one (unless the read models changed meanwhile): gzipped for a client that
     // accepts gzip.
     const zipped = await eventually(

@@ -12,7 +12,7 @@ interface Serialized {
 
 const serialized = new WeakMap<object, Serialized>();
 
-/** Fast and still ~8× smaller on these answers (long runs of the same keys and digits); paid once per kept answer. */
+/** A 2 MB all-clinic answer: 7.3× smaller in 13 ms (level 6: 8.2× in 23 ms; level 1: 6.6× in 11 ms). Paid once per kept answer. */
 const GZIP_LEVEL = 4;
 
 /**
