@@ -37,7 +37,19 @@ describe(`${ApiKeyStore.name} against the real Postgres`, () => {
     expect(await other.principalFor(key)).toBeNull();
   });
 
-  it('caches nothing without a listener: a revocation that announces nothing still takes effect at once', async () => {
+  it('refuses a key revoked by hand in SQL in every app, once the table announces the change', async () => {
+    const { key, hash } = generateApiKey('regulator');
+    const keyId = await sut.add(hash, 'regulator', null);
+    const principal = { kind: 'key', keyId, role: 'regulator' };
+    for (const store of [sut, other, sut, other]) expect(await store.principalFor(key)).toEqual(principal);
+
+    // An operator's emergency revocation, not through any store.
+    await heard(db, API_KEYS_CHANGED, () => db.query(`UPDATE intake.api_keys SET revoked_at = now() WHERE key_id = $1`, [keyId]));
+    expect(await sut.principalFor(key)).toBeNull();
+    expect(await other.principalFor(key)).toBeNull();
+  });
+
+  it('caches nothing without a listener: a key revoked in the database is refused at once', async () => {
     const unlistening = new ApiKeyStore(db); // never bootstrapped, as in the CLI
     const { key, hash } = generateApiKey('admin');
     const keyId = await unlistening.add(hash, 'admin', null);

@@ -4,7 +4,10 @@ import { DataSource } from 'typeorm';
 import { NotificationListener } from '@smp/persistence';
 import { hashApiKey, type Principal, type Role } from './api-key.js';
 
-/** NOTIFYed, in the revoking transaction, whenever a key stops being valid. */
+/**
+ * NOTIFYed by a trigger on `intake.api_keys` (migration AnnounceApiKeyChanges1763769600012) whenever the table is
+ * updated or rows are deleted: a revocation through the API or by hand in SQL. Delivered when that transaction commits.
+ */
 export const API_KEYS_CHANGED = 'smp_api_keys_changed';
 
 /** More verified keys than this and the cache starts over: a bound on memory, far above the keys a registry issues. */
@@ -14,9 +17,9 @@ const MAX_CACHED_KEYS = 10_000;
  * API keys, stored only as hashes in `intake.api_keys`. A verified key is
  * kept in memory, so a request with it needs no query; revoking or rotating a
  * key still takes effect at once, in every app:
- * - a revocation NOTIFYs API_KEYS_CHANGED in its own transaction, and every
- *   store LISTENs and forgets all verified keys when it hears it (Postgres
- *   delivers it on commit, before the revoking client gets its answer);
+ * - any change to the keys table NOTIFYs API_KEYS_CHANGED (a trigger), and
+ *   every store LISTENs and forgets all verified keys when it hears it
+ *   (Postgres delivers it on commit, before the revoking client gets its answer);
  * - the revoking store forgets them itself, synchronously, before it answers;
  * - without a live LISTEN connection nothing is cached, every key is looked up.
  * A lookup that was running while keys were forgotten is not cached, since it
@@ -80,11 +83,12 @@ export class ApiKeyStore implements OnApplicationBootstrap, OnApplicationShutdow
    * when no such key exists; revoking a revoked key again keeps its first revocation time.
    */
   async revoke(keyId: string): Promise<boolean> {
-    // As a SELECT: TypeORM hands an UPDATE's result back as [rows, count] rather than the rows.
+    // As a SELECT: TypeORM hands an UPDATE's result back as [rows, count] rather than the rows. The table's trigger
+    // announces the change (API_KEYS_CHANGED) to every app when this commits.
     const [{ revoked }] = await this.db.query(
       `WITH updated AS (UPDATE intake.api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE key_id = $1 RETURNING key_id)
-       SELECT (SELECT count(*)::int FROM updated) AS revoked, pg_notify($2, '') AS notified`,
-      [keyId, API_KEYS_CHANGED],
+       SELECT count(*)::int AS revoked FROM updated`,
+      [keyId],
     );
     this.forget();
     return revoked > 0;

@@ -6,6 +6,7 @@ import { CaseLifecycle1763769600004 } from './1763769600004-case-lifecycle.js';
 import { ProceduresAndIdempotency1763769600005 } from './1763769600005-procedures-and-idempotency.js';
 import { PossibleDuplicates1763769600006 } from './1763769600006-possible-duplicates.js';
 import { DropRedundantIndexes1763769600007 } from './1763769600007-drop-redundant-indexes.js';
+import { AnnounceApiKeyChanges1763769600012 } from './1763769600012-announce-api-key-changes.js';
 
 export const INTAKE_SCHEMA: SchemaOwner = {
   schema: 'intake',
@@ -17,5 +18,6 @@ export const INTAKE_SCHEMA: SchemaOwner = {
     ProceduresAndIdempotency1763769600005,
     PossibleDuplicates1763769600006,
     DropRedundantIndexes1763769600007,
+    AnnounceApiKeyChanges1763769600012,
   ],
 };
