@@ -32,7 +32,6 @@ export class ApiKeyStore implements OnApplicationBootstrap, OnApplicationShutdow
   /** Moves on each time the verified keys are forgotten. */
   private generation = 0;
   private listener: NotificationListener | undefined;
-  private listening = false;
 
   constructor(private readonly db: DataSource) {}
 
@@ -41,14 +40,13 @@ export class ApiKeyStore implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopCaching();
     await this.listener?.stop();
   }
 
   async principalFor(key: string): Promise<Principal | null> {
     const hash = hashApiKey(key);
     const cacheKey = hash.toString('base64');
-    const known = this.listening ? this.verified.get(cacheKey) : undefined;
+    const known = this.listener?.listening ? this.verified.get(cacheKey) : undefined;
     if (known) return known;
     const generation = this.generation;
     const [row]: Array<{ key_id: string; role: 'admin' | 'regulator' | 'clinic'; clinic_id: string | null }> = await this.db.query(
@@ -60,7 +58,7 @@ export class ApiKeyStore implements OnApplicationBootstrap, OnApplicationShutdow
       row.role === 'clinic'
         ? { kind: 'key', keyId: row.key_id, role: 'clinic', clinicId: row.clinic_id! }
         : { kind: 'key', keyId: row.key_id, role: row.role };
-    if (this.listening && generation === this.generation) {
+    if (this.listener?.listening && generation === this.generation) {
       if (this.verified.size >= MAX_CACHED_KEYS) this.verified.clear();
       this.verified.set(cacheKey, principal);
     }
@@ -99,11 +97,6 @@ export class ApiKeyStore implements OnApplicationBootstrap, OnApplicationShutdow
     this.generation++;
   }
 
-  private stopCaching(): void {
-    this.listening = false;
-    this.forget();
-  }
-
   private async listen(): Promise<void> {
     const { options } = this.db;
     this.listener = await NotificationListener.start(
@@ -116,11 +109,9 @@ export class ApiKeyStore implements OnApplicationBootstrap, OnApplicationShutdow
       {
         onNotify: () => this.forget(),
         // A lookup begun before LISTEN took effect may have missed a revocation: it is not cached.
-        onListening: () => {
-          this.forget();
-          this.listening = true;
-        },
-        onLost: () => this.stopCaching(),
+        onListening: () => this.forget(),
+        // Nothing is read from the cache until LISTEN is back (principalFor): free the memory meanwhile.
+        onLost: () => this.forget(),
       },
     );
   }

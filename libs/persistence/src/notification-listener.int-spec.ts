@@ -36,6 +36,7 @@ describe(`${NotificationListener.name} against the real Postgres`, () => {
   it('says it is listening once LISTEN took effect, then hands over each notification on commit', async () => {
     listener = await start();
     expect(seen).toEqual(['listening']);
+    expect(listener.listening).toBe(true);
     await admin.query('BEGIN');
     await admin.query(`SELECT pg_notify($1, 'one')`, [CHANNEL]);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -64,6 +65,7 @@ describe(`${NotificationListener.name} against the real Postgres`, () => {
     );
     await until(() => seen.length >= 3);
     expect(new Set(seen)).toEqual(new Set(['lost']));
+    expect(listener.listening).toBe(false);
     await listener.stop();
     const attempts = seen.length;
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -48,6 +48,11 @@ export class NotificationListener {
     return listener;
   }
 
+  /** Between onListening and onLost: a notification sent now will be heard. */
+  get listening(): boolean {
+    return this.client !== undefined;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     await this.client?.end().catch(() => undefined);

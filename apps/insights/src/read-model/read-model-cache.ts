@@ -31,7 +31,6 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
   private version = 0;
   private bytes = 0;
   private listener: NotificationListener | undefined;
-  private listening = false;
   private lastBump = 0;
   /** Computations running, and the ones waiting for a turn (see INSIGHTS_QUERY_CONCURRENCY). */
   private running = 0;
@@ -74,7 +73,7 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async remember<T>(key: string, compute: () => Promise<T>, keep: (value: T) => number): Promise<T> {
-    if (!this.listening || this.config.INSIGHTS_CACHE_BYTES === 0) return compute();
+    if (!this.listener?.listening || this.config.INSIGHTS_CACHE_BYTES === 0) return compute();
     const version = this.version;
     const entry = this.entries.get(key);
     if (entry && entry.version === version) {
@@ -87,7 +86,7 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
     if (inFlight && inFlight.version === version) return inFlight.answer as Promise<T>;
     const answer = compute().then((value) => {
       // A change committed while computing may or may not be in `value`: keep it only if none came.
-      if (this.listening && this.version === version) this.store(key, { version, value, bytes: keep(value) });
+      if (this.listener?.listening && this.version === version) this.store(key, { version, value, bytes: keep(value) });
       return value;
     });
     this.pending.set(key, { version, answer });
@@ -135,13 +134,11 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
       },
       {
         onNotify: () => this.changed(),
-        // Whatever changed before LISTEN took effect is older than this version.
+        // Whatever changed before LISTEN took effect, or while it was lost, is older than the new version.
         onListening: () => {
           this.version++;
-          this.listening = true;
         },
         onLost: () => {
-          this.listening = false;
           this.version++;
         },
       },
