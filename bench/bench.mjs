@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=projector] [-- --profile] [-- --no-build]` (`SMP_BENCH_SLOT=n`: ports +100 n): builds, starts a Postgres and a
+// `npm run bench [-- --quick] [-- --only=projector] [-- --profile] [-- --no-build] [-- --endpoints=incidence,signals]` (`SMP_BENCH_SLOT=n`: ports +100 n): builds, starts a Postgres and a
 // fresh Kafka broker of its own (ports 5444 and 29092, data under .cache/bench), runs each section,
 // prints one table and writes the same rows to bench/latest.json.
 //
@@ -28,6 +28,8 @@ const { values: options } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    // The queries section measures only the endpoints whose name contains one of these (comma-separated), e.g. incidence,signals.
+    endpoints: { type: 'string' },
     // Use dist/ as it is (e.g. built with `npx tsc -p tsconfig.build.json && npx tsc-alias -p tsconfig.build.json`).
     'no-build': { type: 'boolean', default: false },
   },
@@ -106,6 +108,7 @@ try {
   const bench = {
     quick: options.quick,
     profile: options.profile,
+    endpoints: options.endpoints ? options.endpoints.split(',').map((name) => name.trim()) : null,
     runId,
     root: ROOT,
     databaseUrl: infrastructure.databaseUrl,

@@ -41,7 +41,9 @@ export default async function queries(bench) {
   const insights = await ensureApp(bench, 'insights', profiling?.env);
 
   const months = (count) => Array.from({ length: count }, (_, i) => monthString(lastMonth, -i));
-  const endpoints = endpointsFor(domain, shape);
+  const endpoints = endpointsFor(domain, shape).filter(
+    (endpoint) => !bench.endpoints || bench.endpoints.some((name) => endpoint.name.includes(name)),
+  );
   const at1 = await measureAll(bench, endpoints, months(24), '1×');
   // 10×: nine times as many months again, further back.
   await writeHistory(bench, db, {

@@ -11,6 +11,15 @@ export class InsightsConfig extends CommonConfig {
   @Max(2_000_000_000)
   INSIGHTS_CACHE_BYTES: number = 32_000_000;
 
+  /**
+   * Memory for the read models held as monthly arrays (every clinic's and every pigment's figures a year at a time,
+   * 64 bytes per clinic-month); 0 loads them afresh for each answer.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(8_000_000_000)
+  INSIGHTS_TALLY_BYTES: number = 128_000_000;
+
   /** At most one new cache version per this many ms while the read models keep changing; answers lag by at most this. */
   @IsInt()
   @Min(0)

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { SIDE_EFFECT_CATEGORIES, type SideEffectCategory } from '@smp/domain';
-import { funnelLimits, funnelPlot, type FunnelBand, type FunnelUnit, type Interval } from '@smp/statistics';
+import { funnelLimits, funnelPlot, type FunnelBand, type FunnelUnit, type FunnelUnitResult, type Interval } from '@smp/statistics';
 import type { Period } from './period.js';
 import { rateOf, round } from './rates.js';
-import { SqlFilter } from '@smp/persistence';
+import { ClinicMonths } from './clinic-months.js';
+import type { Tally } from './month-tallies.js';
 import { ReadModelCache } from './read-model-cache.js';
 
 export interface ClinicPoint {
@@ -39,21 +39,45 @@ export interface CategoryFunnel {
   overdispersed: boolean;
   /** The control limits at a range of clinic sizes, for drawing the funnel. */
   limits: FunnelLimitsPer1000[];
-  points: ClinicPoint[];
+  /** Every clinic with a row in the period, by id; see pointsOf for their rates and places. */
+  clinics: ReadonlyMap<string, PlacedClinic>;
 }
 
-/** Heap estimates for the cache's budget: a point is a dozen fields and an interval, a funnel ~40 limit rows. */
-const BYTES_PER_POINT = 600;
-const BYTES_PER_FUNNEL = 8_000;
-
-interface ClinicCounts {
-  clinic_id: string;
+/** A clinic's counts in a category funnel, and its place on the plot (none without procedures, or with more reports than procedures). */
+export interface PlacedClinic {
+  clinicId: string;
   name: string | null;
   country: string | null;
   procedures: number;
-  category: string | null;
   reports: number;
+  placed: FunnelUnitResult | undefined;
 }
+
+/** The funnel's clinics as points, in clinic id order: rates with their intervals, rounded z-scores and bands. */
+export function pointsOf(funnel: CategoryFunnel): ClinicPoint[] {
+  return [...funnel.clinics.values()].map((clinic) => pointOf(funnel.category, clinic));
+}
+
+export function pointOf(category: SideEffectCategory, clinic: PlacedClinic): ClinicPoint {
+  // Fields written out, not spread: thousands of points per answer, and object spread is several times slower.
+  const rate = rateOf(clinic.reports, clinic.procedures);
+  return {
+    clinicId: clinic.clinicId,
+    name: clinic.name,
+    country: clinic.country,
+    category,
+    procedures: clinic.procedures,
+    reports: clinic.reports,
+    ratePer1000: rate.ratePer1000,
+    ci95: rate.ci95,
+    z: clinic.placed ? round(clinic.placed.adjustedZ) : null,
+    band: clinic.placed?.band ?? null,
+  };
+}
+
+/** Heap estimates for the cache's budget: a placed clinic is a few fields, a map entry and a funnel result, a funnel ~40 limit rows. */
+const BYTES_PER_CLINIC = 400;
+const BYTES_PER_FUNNEL = 8_000;
 
 /**
  * Every clinic's reports and procedures over a period, per category, placed
@@ -63,7 +87,7 @@ interface ClinicCounts {
 @Injectable()
 export class ClinicFunnels {
   constructor(
-    private readonly db: DataSource,
+    private readonly months: ClinicMonths,
     private readonly cache: ReadModelCache,
   ) {}
 
@@ -76,43 +100,34 @@ export class ClinicFunnels {
     return this.cache.part(
       key,
       () => this.computeNow(period, filters),
-      (funnels) => funnels.reduce((bytes, funnel) => bytes + BYTES_PER_POINT * funnel.points.length + BYTES_PER_FUNNEL, 0),
+      (funnels) => funnels.reduce((bytes, funnel) => bytes + BYTES_PER_CLINIC * funnel.clinics.size + BYTES_PER_FUNNEL, 0),
     );
   }
 
   private async computeNow(period: Period, filters: { category?: SideEffectCategory; country?: string }): Promise<CategoryFunnel[]> {
-    const filter = new SqlFilter()
-      .when(period.from, (p) => `procedure_month >= ${p}::date`)
-      .when(period.to, (p) => `procedure_month <= ${p}::date`);
-    const categoryFilter = filters.category ? `AND category = ${filter.param(filters.category)}` : '';
-    const countryFilter = filters.country ? `WHERE k.country = ${filter.param(filters.country)}` : '';
-    const rows: ClinicCounts[] = await this.db.query(
-      `WITH procs AS (SELECT clinic_id, sum(procedures)::int AS procedures FROM projector.procedures_month ${filter.where} GROUP BY clinic_id),
-            reps AS (SELECT clinic_id, category, sum(reports)::int AS reports FROM projector.clinic_category_month
-                      ${filter.where || 'WHERE true'} ${categoryFilter} GROUP BY clinic_id, category),
-            ids AS (SELECT clinic_id FROM procs UNION SELECT clinic_id FROM reps)
-       SELECT ids.clinic_id, k.name, k.country, coalesce(p.procedures, 0) AS procedures, r.category, coalesce(r.reports, 0) AS reports
-         FROM ids LEFT JOIN projector.clinics k USING (clinic_id) LEFT JOIN procs p USING (clinic_id) LEFT JOIN reps r USING (clinic_id)
-         ${countryFilter}
-        ORDER BY ids.clinic_id`,
-      filter.params,
-    );
-    const clinics = new Map<string, { name: string | null; country: string | null; procedures: number; reports: Map<string, number> }>();
-    for (const row of rows) {
-      const clinic = clinics.get(row.clinic_id) ?? { name: row.name, country: row.country, procedures: row.procedures, reports: new Map() };
-      if (row.category) clinic.reports.set(row.category, row.reports);
-      clinics.set(row.clinic_id, clinic);
+    const [window, directory] = await Promise.all([this.months.window(period), this.months.directory()]);
+    // Every clinic the read models hold a row of in the period (procedures, or reports of the category asked for).
+    const clinics: Array<{ clinicId: string; name: string | null; country: string | null; procedures: number; tally: Tally }> = [];
+    for (const clinicId of window.keys) {
+      const tally = window.tally(clinicId)!;
+      if (!tally.present(filters.category)) continue;
+      const registered = directory.get(clinicId);
+      if (filters.country && registered?.country !== filters.country) continue;
+      clinics.push({ clinicId, name: registered?.name ?? null, country: registered?.country ?? null, procedures: tally.procedures, tally });
     }
+    clinics.sort((x, y) => (x.clinicId < y.clinicId ? -1 : x.clinicId > y.clinicId ? 1 : 0));
     const categories = filters.category ? [filters.category] : SIDE_EFFECT_CATEGORIES;
     return categories.map((category) => {
-      const all = [...clinics].map(([clinicId, clinic]) => ({ clinicId, ...clinic, events: clinic.reports.get(category) ?? 0 }));
+      const reports = clinics.map((clinic) => clinic.tally.reports(category));
       // The binomial model needs procedures, and no more reports than procedures (procedures may be recorded late).
-      const units: FunnelUnit[] = all
-        .filter((clinic) => clinic.procedures > 0 && clinic.events <= clinic.procedures)
-        .map((clinic) => ({ id: clinic.clinicId, events: clinic.events, trials: clinic.procedures }));
+      const units: FunnelUnit[] = [];
+      clinics.forEach((clinic, i) => {
+        if (clinic.procedures > 0 && reports[i]! <= clinic.procedures)
+          units.push({ id: clinic.clinicId, events: reports[i]!, trials: clinic.procedures });
+      });
       const plot = units.length > 0 ? funnelPlot(units) : null;
       const placed = new Map(plot?.units.map((unit) => [unit.id, unit]));
-      const largest = Math.max(1, ...units.map((unit) => unit.trials));
+      const largest = units.reduce((most, unit) => Math.max(most, unit.trials), 1);
       return {
         category,
         target: plot?.target ?? 0,
@@ -129,20 +144,19 @@ export class ClinicFunnels {
               upper998: round(point.upper998 * 1000),
             }))
           : [],
-        points: all.map((clinic) => {
-          const unit = placed.get(clinic.clinicId);
-          return {
-            clinicId: clinic.clinicId,
-            name: clinic.name,
-            country: clinic.country,
-            category,
-            procedures: clinic.procedures,
-            reports: clinic.events,
-            ...rateOf(clinic.events, clinic.procedures),
-            z: unit ? round(unit.adjustedZ) : null,
-            band: unit?.band ?? null,
-          };
-        }),
+        clinics: new Map(
+          clinics.map((clinic, i): [string, PlacedClinic] => [
+            clinic.clinicId,
+            {
+              clinicId: clinic.clinicId,
+              name: clinic.name,
+              country: clinic.country,
+              procedures: clinic.procedures,
+              reports: reports[i]!,
+              placed: placed.get(clinic.clinicId),
+            },
+          ]),
+        ),
       };
     });
   }

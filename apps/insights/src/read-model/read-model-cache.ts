@@ -10,6 +10,15 @@ interface Entry {
   bytes: number;
 }
 
+/** Entries kept under one budget, least recently used first. */
+interface Shelf {
+  entries: Map<string, Entry>;
+  bytes: number;
+  budget: number;
+  /** The version of the newest entry stored: entries of older versions can never be read again. */
+  version: number;
+}
+
 /** Heap bytes an answer is taken to cost per byte of its JSON: its objects (a few times their JSON in V8) plus the text itself. An estimate. */
 const MEMORY_PER_JSON_BYTE = 4;
 
@@ -26,10 +35,12 @@ const MEMORY_PER_JSON_BYTE = 4;
  */
 @Injectable()
 export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly entries = new Map<string, Entry>();
+  /** Answers and the parts they are computed from. */
+  private readonly answers: Shelf;
+  /** The read models held in memory (see held): a budget of their own, so that a run of large answers cannot push them out. */
+  private readonly tallies: Shelf;
   private readonly pending = new Map<string, { version: number; answer: Promise<unknown> }>();
   private version = 0;
-  private bytes = 0;
   private listener: NotificationListener | undefined;
   private lastBump = 0;
   /** Computations running, and the ones waiting for a turn (see INSIGHTS_QUERY_CONCURRENCY). */
@@ -37,7 +48,10 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
   private readonly queue: Array<() => void> = [];
   private bumpScheduled: NodeJS.Timeout | undefined;
 
-  constructor(private readonly config: InsightsConfig) {}
+  constructor(private readonly config: InsightsConfig) {
+    this.answers = { entries: new Map(), bytes: 0, budget: config.INSIGHTS_CACHE_BYTES, version: 0 };
+    this.tallies = { entries: new Map(), bytes: 0, budget: config.INSIGHTS_TALLY_BYTES, version: 0 };
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.listen();
@@ -51,6 +65,7 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
   /** The answer for `key`, computed by `compute` (in turn, see inTurn) unless the current version already has it. */
   get<T>(key: string, uncounted: () => Promise<T>): Promise<T> {
     return this.remember(
+      this.answers,
       key,
       () => this.inTurn(uncounted),
       (value) => {
@@ -69,24 +84,32 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
    * turn cannot wait on one), never serialized; `bytes` estimates its heap. Callers must not change what it returns.
    */
   part<T>(key: string, compute: () => Promise<T>, bytes: (value: T) => number): Promise<T> {
-    return this.remember(`part\u0000${key}`, compute, bytes);
+    return this.remember(this.answers, `part\u0000${key}`, compute, bytes);
   }
 
-  private async remember<T>(key: string, compute: () => Promise<T>, keep: (value: T) => number): Promise<T> {
-    if (!this.listener?.listening || this.config.INSIGHTS_CACHE_BYTES === 0) return compute();
+  /**
+   * Like part, for a read model held in memory (a year of every clinic's monthly figures, say) that many answers add
+   * up: kept within INSIGHTS_TALLY_BYTES rather than among the answers, whose churn would otherwise evict and reload it.
+   */
+  held<T>(key: string, compute: () => Promise<T>, bytes: (value: T) => number): Promise<T> {
+    return this.remember(this.tallies, `held\u0000${key}`, compute, bytes);
+  }
+
+  private async remember<T>(shelf: Shelf, key: string, compute: () => Promise<T>, keep: (value: T) => number): Promise<T> {
+    if (!this.listener?.listening || shelf.budget === 0) return compute();
     const version = this.version;
-    const entry = this.entries.get(key);
+    const entry = shelf.entries.get(key);
     if (entry && entry.version === version) {
       // Most recently used last: eviction takes from the front.
-      this.entries.delete(key);
-      this.entries.set(key, entry);
+      shelf.entries.delete(key);
+      shelf.entries.set(key, entry);
       return entry.value as T;
     }
     const inFlight = this.pending.get(key);
     if (inFlight && inFlight.version === version) return inFlight.answer as Promise<T>;
     const answer = compute().then((value) => {
       // A change committed while computing may or may not be in `value`: keep it only if none came.
-      if (this.listener?.listening && this.version === version) this.store(key, { version, value, bytes: keep(value) });
+      if (this.listener?.listening && this.version === version) store(shelf, key, { version, value, bytes: keep(value) });
       return value;
     });
     this.pending.set(key, { version, answer });
@@ -108,19 +131,6 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
       const next = this.queue.shift();
       if (next) next();
       else this.running--;
-    }
-  }
-
-  private store(key: string, entry: Entry): void {
-    const previous = this.entries.get(key);
-    if (previous) this.bytes -= previous.bytes;
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    this.bytes += entry.bytes;
-    for (const [oldest, old] of this.entries) {
-      if (this.bytes <= this.config.INSIGHTS_CACHE_BYTES) break;
-      this.entries.delete(oldest);
-      this.bytes -= old.bytes;
     }
   }
 
@@ -164,3 +174,25 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
 
 /** A cache key for a query object: its class and its fields. */
 export const cacheKey = (query: object): string => `${query.constructor.name}:${JSON.stringify(query)}`;
+
+function store(shelf: Shelf, key: string, entry: Entry): void {
+  // The first entry of a new version frees the memory of every older one at once, rather than as the budget fills.
+  if (entry.version > shelf.version) {
+    shelf.version = entry.version;
+    for (const [oldKey, old] of shelf.entries) {
+      if (old.version >= entry.version) continue;
+      shelf.entries.delete(oldKey);
+      shelf.bytes -= old.bytes;
+    }
+  }
+  const previous = shelf.entries.get(key);
+  if (previous) shelf.bytes -= previous.bytes;
+  shelf.entries.delete(key);
+  shelf.entries.set(key, entry);
+  shelf.bytes += entry.bytes;
+  for (const [oldest, old] of shelf.entries) {
+    if (shelf.bytes <= shelf.budget) break;
+    shelf.entries.delete(oldest);
+    shelf.bytes -= old.bytes;
+  }
+}

@@ -1,8 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { ClinicFunnels } from './clinic-funnels.js';
+import { ClinicMonths } from './clinic-months.js';
 import { ReadModelCache } from './read-model-cache.js';
 
 /** Query-side services shared by the endpoints. */
 @Global()
-@Module({ providers: [ClinicFunnels, ReadModelCache], exports: [ClinicFunnels, ReadModelCache] })
+@Module({ providers: [ClinicFunnels, ClinicMonths, ReadModelCache], exports: [ClinicFunnels, ClinicMonths, ReadModelCache] })
 export class ReadModelModule {}

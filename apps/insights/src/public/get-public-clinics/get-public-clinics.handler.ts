@@ -1,6 +1,6 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { DataSource } from 'typeorm';
-import { SqlFilter } from '@smp/persistence';
+import { SIDE_EFFECT_CATEGORIES } from '@smp/domain';
+import { ClinicMonths } from '../../read-model/clinic-months.js';
 import { publicTable } from '../public-table.js';
 import { yearOf } from '../public-year.dto.js';
 import { GetPublicClinicsQuery, type PublicClinics } from './get-public-clinics.query.js';
@@ -10,7 +10,7 @@ import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
 @QueryHandler(GetPublicClinicsQuery)
 export class GetPublicClinicsHandler implements IQueryHandler<GetPublicClinicsQuery, PublicClinics> {
   constructor(
-    private readonly db: DataSource,
+    private readonly months: ClinicMonths,
     private readonly cache: ReadModelCache,
   ) {}
 
@@ -20,26 +20,22 @@ export class GetPublicClinicsHandler implements IQueryHandler<GetPublicClinicsQu
 
   private async compute(query: GetPublicClinicsQuery): Promise<PublicClinics> {
     const { year, from, to } = yearOf(query);
-    const filter = new SqlFilter().when(from, (p) => `procedure_month >= ${p}::date`).when(to, (p) => `procedure_month <= ${p}::date`);
-    const rows: Array<{ clinic_id: string; name: string; country: string; procedures: number; reports: Record<string, number> | null }> =
-      await this.db.query(
-        `WITH procs AS (SELECT clinic_id, sum(procedures)::int AS procedures FROM projector.procedures_month ${filter.where} GROUP BY clinic_id),
-              reps AS (SELECT clinic_id, jsonb_object_agg(category, reports) AS reports
-                         FROM (SELECT clinic_id, category, sum(reports)::int AS reports FROM projector.clinic_category_month ${filter.where}
-                                GROUP BY clinic_id, category) per_category
-                        GROUP BY clinic_id)
-         SELECT k.clinic_id, k.name, k.country, coalesce(p.procedures, 0) AS procedures, r.reports
-           FROM projector.clinics k LEFT JOIN procs p USING (clinic_id) LEFT JOIN reps r USING (clinic_id)
-          ORDER BY k.country, k.name, k.clinic_id`,
-        filter.params,
-      );
+    const [window, directory] = await Promise.all([this.months.window({ from, to }), this.months.directory()]);
+    const clinics = [...directory].sort(
+      ([xId, x], [yId, y]) => compare(x.country, y.country) || compare(x.name, y.name) || compare(xId, yId),
+    );
     const table = publicTable(
-      rows.map((row) => ({
-        labels: { clinicId: row.clinic_id, name: row.name, country: row.country },
-        procedures: row.procedures,
-        reports: row.reports ?? {},
-      })),
+      clinics.map(([clinicId, { name, country }]) => {
+        const tally = window.tally(clinicId);
+        return {
+          labels: { clinicId, name, country },
+          procedures: tally?.procedures ?? 0,
+          reports: Object.fromEntries(SIDE_EFFECT_CATEGORIES.map((category) => [category, tally?.reports(category) ?? 0])),
+        };
+      }),
     );
     return { year, ...table };
   }
 }
+
+const compare = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);

@@ -1,5 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { ClinicFunnels } from '../../read-model/clinic-funnels.js';
+import { ClinicFunnels, pointsOf } from '../../read-model/clinic-funnels.js';
 import { periodOf } from '../../read-model/period.js';
 import { GetClinicStatsQuery, type ClinicStats } from './get-clinic-stats.query.js';
 import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
@@ -22,8 +22,8 @@ export class GetClinicStatsHandler implements IQueryHandler<GetClinicStatsQuery,
       from: filter.from ?? null,
       to: filter.to ?? null,
       country: filter.country ?? null,
-      funnels: funnels.map(({ points: _points, ...funnel }) => funnel),
-      rows: funnels.flatMap((funnel) => funnel.points),
+      funnels: funnels.map(({ clinics: _clinics, ...funnel }) => funnel),
+      rows: funnels.flatMap(pointsOf),
     };
   }
 }

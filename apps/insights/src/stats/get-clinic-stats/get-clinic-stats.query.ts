@@ -9,7 +9,7 @@ export interface ClinicStats {
   to: string | null;
   country: string | null;
   /** One funnel per category: network rate, overdispersion and the limits to draw. */
-  funnels: Array<Omit<CategoryFunnel, 'points'>>;
+  funnels: Array<Omit<CategoryFunnel, 'clinics'>>;
   /** Every clinic × category on its funnel. */
   rows: ClinicPoint[];
 }

@@ -1,0 +1,255 @@
+import type { DataSource } from 'typeorm';
+import { SIDE_EFFECT_CATEGORIES, type SideEffectCategory } from '@smp/domain';
+import type { Period } from './period.js';
+import { ReadModelCache } from './read-model-cache.js';
+
+const CATEGORIES = SIDE_EFFECT_CATEGORIES.length;
+const CATEGORY_INDEX = new Map<string, number>(SIDE_EFFECT_CATEGORIES.map((category, index) => [category, index]));
+
+/**
+ * The figures of one subject (a clinic, say, or all of them) over one month or a window of months, side by side in an
+ * Int32Array: procedures, which rows the read models hold (a bit mask, see PRESENT), then reports and serious
+ * reports per category in SIDE_EFFECT_CATEGORIES order.
+ */
+export const STRIDE = 2 + 2 * CATEGORIES;
+const PROCEDURES = 0;
+/** Bit 0: the subject has procedures rows; bit 1 + i: it has a report row of category i (even one nullified to 0). */
+const PRESENT = 1;
+const REPORTS = 2;
+const SERIOUS = 2 + CATEGORIES;
+
+/** A subject's figures at `offset` in a tally of every subject. */
+export class Tally {
+  constructor(
+    private readonly values: Int32Array,
+    private readonly offset: number,
+  ) {}
+
+  get procedures(): number {
+    return this.values[this.offset + PROCEDURES] ?? 0;
+  }
+
+  /** Whether the read models hold any row of the subject: procedures, or reports (of `category` when given). */
+  present(category?: SideEffectCategory): boolean {
+    const mask = this.values[this.offset + PRESENT] ?? 0;
+    return category ? (mask & (1 | (2 << CATEGORY_INDEX.get(category)!))) !== 0 : mask !== 0;
+  }
+
+  hasProcedures(): boolean {
+    return ((this.values[this.offset + PRESENT] ?? 0) & 1) !== 0;
+  }
+
+  hasReports(category: SideEffectCategory): boolean {
+    return ((this.values[this.offset + PRESENT] ?? 0) & (2 << CATEGORY_INDEX.get(category)!)) !== 0;
+  }
+
+  reports(category: SideEffectCategory): number {
+    return this.values[this.offset + REPORTS + CATEGORY_INDEX.get(category)!] ?? 0;
+  }
+
+  serious(category: SideEffectCategory): number {
+    return this.values[this.offset + SERIOUS + CATEGORY_INDEX.get(category)!] ?? 0;
+  }
+}
+
+/** Every subject's figures over a window, and all of theirs together. */
+export interface TallyWindow {
+  /** Every subject met so far (some may have nothing in the window). */
+  keys: readonly string[];
+  tally(key: string): Tally | null;
+  /** Every subject's figures summed. */
+  total: Tally;
+}
+
+/** Where a MonthTallies reads its subjects' figures: SQL given a year's bounds ($1 its first day, $2 the next year's). */
+export interface TallySource {
+  /** Names the source's parts in the answer cache. */
+  name: string;
+  /** One row, columns first and last: the first and last procedure month held (dates as text), or nulls. */
+  rangeSql: string;
+  /** Rows of subject, m (month of the year, 1-12) and procedures. */
+  proceduresSql: string;
+  /** Rows of subject, m, category, reports and serious. */
+  reportsSql: string;
+  /** A row's subject, as the tallies name it. */
+  keyOf(row: Record<string, unknown>): string;
+}
+
+/** One calendar year of a source: each month's tally of every subject, and all subjects' per month. */
+interface TallyYear {
+  months: Array<Int32Array | null>;
+  network: Int32Array[];
+  /** The year's months summed, for windows that cover it whole. */
+  total: Int32Array;
+  networkTotal: Int32Array;
+  bytes: number;
+}
+
+/** A month as a number (year × 12 + month − 1) from 'YYYY-MM-…'. */
+const monthNumber = (date: string): number => Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
+export const monthLabel = (month: number): string => `${Math.floor(month / 12)}-${String((month % 12) + 1).padStart(2, '0')}`;
+
+/**
+ * Read models of procedures and of reports per subject (clinic, pigment…), category and procedure month, held in
+ * memory a calendar year at a time and kept like the answers until the read models change, so that an answer over
+ * any window of months (every clinic's funnel, the network's monthly rates) adds up a few arrays instead of
+ * aggregating tables: a year is loaded once, with two queries, and serves every window that touches it.
+ */
+export class MonthTallies {
+  /** Subject ↔ position in every tally; only grows, so tallies of different ages line up. */
+  private readonly index = new Map<string, number>();
+  private readonly ids: string[] = [];
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly cache: ReadModelCache,
+    private readonly source: TallySource,
+  ) {}
+
+  /** The months of the period as month numbers, open ends closed by the months the read models hold; null when they hold none. */
+  async range(period: Period): Promise<{ first: number; last: number } | null> {
+    const held = await this.cache.part(
+      `${this.source.name}-range`,
+      async () => {
+        const [row]: Array<{ first: string | null; last: string | null }> = await this.db.query(this.source.rangeSql);
+        return row?.first && row.last ? { first: monthNumber(row.first), last: monthNumber(row.last) } : null;
+      },
+      () => 100,
+    );
+    if (!held) return null;
+    const first = Math.max(held.first, period.from ? monthNumber(period.from) : held.first);
+    const last = Math.min(held.last, period.to ? monthNumber(period.to) : held.last);
+    return first <= last ? { first, last } : null;
+  }
+
+  /** Every subject's figures summed over the period: whole years from their totals, the rest month by month. */
+  async window(period: Period): Promise<TallyWindow> {
+    const range = await this.range(period);
+    if (!range) return this.windowOf(new Int32Array(0), new Int32Array(STRIDE));
+    const years = await this.years(range);
+    const tally = new Int32Array(this.ids.length * STRIDE);
+    const network = new Int32Array(STRIDE);
+    for (let month = range.first; month <= range.last; month++) {
+      const year = years.get(Math.floor(month / 12))!;
+      if (month % 12 === 0 && month + 11 <= range.last) {
+        add(tally, year.total);
+        add(network, year.networkTotal);
+        month += 11;
+        continue;
+      }
+      const slice = year.months[month % 12];
+      if (slice) add(tally, slice);
+      add(network, year.network[month % 12]!);
+    }
+    return this.windowOf(tally, network);
+  }
+
+  /** Each month of the period (within the months held): one subject's figures (null: it has no row), and all subjects'. */
+  async months(key: string, period: Period): Promise<Array<{ month: string; tally: Tally | null; total: Tally }>> {
+    const range = await this.range(period);
+    if (!range) return [];
+    const years = await this.years(range);
+    const position = this.index.get(key);
+    const months = [];
+    for (let month = range.first; month <= range.last; month++) {
+      const year = years.get(Math.floor(month / 12))!;
+      const slice = year.months[month % 12];
+      const tally = slice && position !== undefined && position * STRIDE < slice.length ? new Tally(slice, position * STRIDE) : null;
+      months.push({ month: monthLabel(month), tally, total: new Tally(year.network[month % 12]!, 0) });
+    }
+    return months;
+  }
+
+  private windowOf(tally: Int32Array, network: Int32Array): TallyWindow {
+    return {
+      keys: this.ids.slice(0, tally.length / STRIDE),
+      tally: (key) => {
+        const position = this.index.get(key);
+        return position !== undefined && position * STRIDE < tally.length ? new Tally(tally, position * STRIDE) : null;
+      },
+      total: new Tally(network, 0),
+    };
+  }
+
+  private async years(range: { first: number; last: number }): Promise<Map<number, TallyYear>> {
+    const numbers: number[] = [];
+    for (let year = Math.floor(range.first / 12); year <= Math.floor(range.last / 12); year++) numbers.push(year);
+    const years = await Promise.all(
+      numbers.map((year) =>
+        this.cache.held(
+          `${this.source.name}-year\u0000${year}`,
+          () => this.load(year),
+          (loaded) => loaded.bytes,
+        ),
+      ),
+    );
+    return new Map(numbers.map((year, i) => [year, years[i]!]));
+  }
+
+  private position(key: string): number {
+    let position = this.index.get(key);
+    if (position === undefined) {
+      position = this.ids.length;
+      this.index.set(key, position);
+      this.ids.push(key);
+    }
+    return position;
+  }
+
+  private async load(year: number): Promise<TallyYear> {
+    const bounds = [`${year}-01-01`, `${year + 1}-01-01`];
+    const [procedureRows, reportRows]: Array<Array<Record<string, unknown>>> = await Promise.all([
+      this.db.query(this.source.proceduresSql, bounds),
+      this.db.query(this.source.reportsSql, bounds),
+    ]);
+    const procedures = procedureRows!.map((row) => ({
+      at: this.position(this.source.keyOf(row)) * STRIDE,
+      m: row.m as number,
+      procedures: row.procedures as number,
+    }));
+    const reports = reportRows!.map((row) => ({
+      at: this.position(this.source.keyOf(row)) * STRIDE,
+      m: row.m as number,
+      category: CATEGORY_INDEX.get(row.category as string),
+      reports: row.reports as number,
+      serious: row.serious as number,
+    }));
+    const size = this.ids.length * STRIDE;
+    const months: Array<Int32Array | null> = Array.from({ length: 12 }, () => null);
+    const slice = (m: number) => (months[m - 1] ??= new Int32Array(size));
+    for (const { at, m, procedures: count } of procedures) {
+      const values = slice(m);
+      values[at + PROCEDURES]! += count;
+      values[at + PRESENT]! |= 1;
+    }
+    for (const row of reports) {
+      const { at, category } = row;
+      if (category === undefined) continue;
+      const values = slice(row.m);
+      values[at + REPORTS + category]! += row.reports;
+      values[at + SERIOUS + category]! += row.serious;
+      values[at + PRESENT]! |= 2 << category;
+    }
+    const total = new Int32Array(size);
+    const network = months.map((values) => {
+      const month = new Int32Array(STRIDE);
+      if (!values) return month;
+      add(total, values);
+      for (let at = 0; at < values.length; at += STRIDE) add(month, values.subarray(at, at + STRIDE));
+      return month;
+    });
+    const networkTotal = new Int32Array(STRIDE);
+    for (const month of network) add(networkTotal, month);
+    return { months, network, total, networkTotal, bytes: ((months.filter(Boolean).length + 1) * size + 13 * STRIDE) * 4 + 500 };
+  }
+}
+
+/** Adds `values` into `into` position by position (the presence masks OR-ed), as far as `values` goes. */
+function add(into: Int32Array, values: Int32Array): void {
+  const length = Math.min(into.length, values.length);
+  for (let base = 0; base < length; base += STRIDE) {
+    into[base + PROCEDURES]! += values[base + PROCEDURES]!;
+    into[base + PRESENT]! |= values[base + PRESENT]!;
+    for (let at = base + REPORTS; at < base + STRIDE; at++) into[at]! += values[at]!;
+  }
+}
