@@ -1,7 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { SignalMethod } from '@smp/contracts';
-import { signalTable, type SignalRow } from '@smp/statistics';
-import { SqlFilter } from '@smp/persistence';
+import { signalTable, type ReportCell, type SignalRow } from '@smp/statistics';
 
 export interface PigmentSignal extends SignalRow {
   manufacturer: string | null;
@@ -11,45 +10,47 @@ export interface PigmentSignal extends SignalRow {
   methods: SignalMethod[];
 }
 
+/** A pigment batch's names, as the registry holds them. */
+export interface PigmentNames {
+  manufacturer: string;
+  product: string;
+  batch: string;
+}
+
 /**
- * The signal table of every pigment batch × category from the side-effect
- * counts of reports that name a pigment (the database the signals screen), over
- * a period and optionally the clinics of one country (only then is the finer
- * cube summed: the per-pigment rollup knows no clinic).
+ * The signal table of every pigment batch × category over all time, from the
+ * per-pigment rollup of the side-effect counts (reports that name a pigment:
+ * the database the signals screen).
  */
-export async function pigmentSignals(
-  db: DataSource | EntityManager,
-  period: { from: string | null; to: string | null } = { from: null, to: null },
-  country?: string,
-): Promise<PigmentSignal[]> {
-  const filter = new SqlFilter()
-    .always(`t.pigment_id <> ''`)
-    .when(period.from, (p) => `t.procedure_month >= ${p}::date`)
-    .when(period.to, (p) => `t.procedure_month <= ${p}::date`)
-    .when(country, (p) => `t.clinic_id IN (SELECT clinic_id FROM projector.clinics WHERE country = ${p})`);
+export async function pigmentSignals(db: DataSource | EntityManager): Promise<PigmentSignal[]> {
   const cells: Array<{ pigment_id: string; category: string; reports: number }> = await db.query(
-    `SELECT t.pigment_id, t.category, sum(t.reports)::int AS reports
-       FROM projector.${country ? 'side_effect_counts' : 'pigment_category_month'} t ${filter.where}
-      GROUP BY t.pigment_id, t.category`,
-    filter.params,
+    `SELECT pigment_id, category, sum(reports)::int AS reports FROM projector.pigment_category_month
+      WHERE pigment_id <> '' GROUP BY pigment_id, category`,
   );
-  const pigments: Array<{ pigment_id: string; manufacturer: string; product: string; batch: string }> = await db.query(
+  const pigments: Array<{ pigment_id: string } & PigmentNames> = await db.query(
     `SELECT pigment_id, manufacturer, product, batch FROM projector.pigments WHERE pigment_id = ANY($1::text[])`,
     [[...new Set(cells.map((cell) => cell.pigment_id))]],
   );
-  const names = new Map(pigments.map((pigment) => [pigment.pigment_id, pigment]));
-  return signalTable(cells.map((cell) => ({ subject: cell.pigment_id, category: cell.category, reports: cell.reports }))).map((row) => {
+  return signalsOf(
+    cells.map((cell) => ({ subject: cell.pigment_id, category: cell.category, reports: cell.reports })),
+    new Map(pigments.map((pigment) => [pigment.pigment_id, pigment])),
+  );
+}
+
+/** The signal table of report cells (subject: the pigment id), each row named and with the criteria it meets. */
+export function signalsOf(cells: readonly ReportCell[], names: ReadonlyMap<string, PigmentNames>): PigmentSignal[] {
+  return signalTable(cells).map((row): PigmentSignal => {
     const pigment = names.get(row.subject);
     const methods: SignalMethod[] = [];
     if (row.signals.prr) methods.push('evans');
     if (row.signals.ror) methods.push('ror');
     if (row.signals.ic) methods.push('ic');
-    return {
-      ...row,
+    // The row is signalTable's own, fresh: named in place rather than copied (a spread of every row costs more than the statistics).
+    return Object.assign(row, {
       manufacturer: pigment?.manufacturer ?? null,
       product: pigment?.product ?? null,
       batch: pigment?.batch ?? null,
       methods,
-    };
+    });
   });
 }

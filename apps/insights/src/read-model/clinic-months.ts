@@ -35,9 +35,10 @@ export class ClinicMonths {
     return this.tallies.window(period);
   }
 
-  /** One clinic's figures per month of the period, and the network's. */
-  months(clinicId: string, period: Period): Promise<Array<{ month: string; tally: Tally | null; total: Tally }>> {
-    return this.tallies.months(clinicId, period);
+  /** One clinic's figures per month of the period (null: no row that month), and the network's. */
+  async months(clinicId: string, period: Period): Promise<Array<{ month: string; tally: Tally | null; total: Tally }>> {
+    const months = await this.tallies.eachMonth(period);
+    return months.map(({ month, window }) => ({ month, tally: window.tally(clinicId), total: window.total }));
   }
 
   /** Every registered clinic's name and country. */

@@ -9,8 +9,20 @@ export interface Rate {
 
 const PER = 1000;
 
-/** Rounds for display: rates to 3 decimals are plenty for people and for charts. */
-export const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
+/**
+ * Rounds for display (rates to 3 decimals are plenty for people and for charts), exactly as Number(value.toFixed(digits))
+ * does, without formatting and parsing a string for each of the thousands of figures in an answer: away from a tie,
+ * Math.round of the scaled value picks the same integer as toFixed (the product's rounding error, below 1e-7 while
+ * |scaled| < 1e8, cannot cross the half), and that integer divided by 10^digits is the double nearest the decimal
+ * toFixed prints. Ties, huge values and non-finite ones go to toFixed itself.
+ */
+export function round(value: number, digits = 3): number {
+  if (value === 0) return 0; // toFixed prints -0 as "0"
+  const factor = 10 ** digits;
+  const scaled = value * factor;
+  if (Math.abs(scaled) < 1e8 && Math.abs(Math.abs(scaled - Math.trunc(scaled)) - 0.5) > 1e-7) return Math.round(scaled) / factor;
+  return Number(value.toFixed(digits));
+}
 
 /**
  * The rate of `reports` in `procedures`, per 1,000, with its 95% interval:

@@ -1,6 +1,6 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { DataSource } from 'typeorm';
-import { SqlFilter } from '@smp/persistence';
+import { SIDE_EFFECT_CATEGORIES } from '@smp/domain';
+import { PigmentMonths } from '../../read-model/pigment-months.js';
 import { publicTable } from '../public-table.js';
 import { yearOf } from '../public-year.dto.js';
 import { GetPublicPigmentsQuery, type PublicPigments } from './get-public-pigments.query.js';
@@ -14,7 +14,7 @@ import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
 @QueryHandler(GetPublicPigmentsQuery)
 export class GetPublicPigmentsHandler implements IQueryHandler<GetPublicPigmentsQuery, PublicPigments> {
   constructor(
-    private readonly db: DataSource,
+    private readonly pigments: PigmentMonths,
     private readonly cache: ReadModelCache,
   ) {}
 
@@ -24,28 +24,29 @@ export class GetPublicPigmentsHandler implements IQueryHandler<GetPublicPigments
 
   private async compute(query: GetPublicPigmentsQuery): Promise<PublicPigments> {
     const { year, from, to } = yearOf(query);
-    const filter = new SqlFilter().when(from, (p) => `t.procedure_month >= ${p}::date`).when(to, (p) => `t.procedure_month <= ${p}::date`);
-    const rows: Array<{ manufacturer: string; product: string; procedures: number; reports: Record<string, number> | null }> =
-      await this.db.query(
-        `WITH products AS (SELECT DISTINCT manufacturer, product FROM projector.pigments),
-            procs AS (SELECT p.manufacturer, p.product, sum(t.procedures)::int AS procedures
-                        FROM projector.procedures_month t JOIN projector.pigments p USING (pigment_id) ${filter.where}
-                       GROUP BY p.manufacturer, p.product),
-            reps AS (SELECT manufacturer, product, jsonb_object_agg(category, reports) AS reports
-                       FROM (SELECT p.manufacturer, p.product, t.category, sum(t.reports)::int AS reports
-                               FROM projector.pigment_category_month t JOIN projector.pigments p USING (pigment_id) ${filter.where}
-                              GROUP BY p.manufacturer, p.product, t.category) per_category
-                      GROUP BY manufacturer, product)
-       SELECT products.manufacturer, products.product, coalesce(procs.procedures, 0) AS procedures, reps.reports
-         FROM products LEFT JOIN procs USING (manufacturer, product) LEFT JOIN reps USING (manufacturer, product)
-        ORDER BY products.manufacturer, products.product`,
-        filter.params,
-      );
+    const [pigments, directory] = await Promise.all([this.pigments.window({ from, to }), this.pigments.directory()]);
+    // Every registered product, with or without figures this year.
+    const products = new Map<string, { manufacturer: string; product: string; procedures: number; reports: Record<string, number> }>();
+    const productOf = ({ manufacturer, product }: { manufacturer: string; product: string }) => {
+      const key = `${manufacturer}\u0000${product}`;
+      let found = products.get(key);
+      if (!found) products.set(key, (found = { manufacturer, product, procedures: 0, reports: {} }));
+      return found;
+    };
+    for (const pigment of directory.values()) productOf(pigment);
+    for (const { pigmentId, tally } of pigments) {
+      const pigment = directory.get(pigmentId);
+      if (!pigment) continue;
+      const product = productOf(pigment);
+      product.procedures += tally.procedures;
+      for (const category of SIDE_EFFECT_CATEGORIES) product.reports[category] = (product.reports[category] ?? 0) + tally.reports(category);
+    }
+    const sorted = [...products].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, product]) => product);
     const table = publicTable(
-      rows.map((row) => ({
+      sorted.map((row) => ({
         labels: { manufacturer: row.manufacturer, product: row.product },
         procedures: row.procedures,
-        reports: row.reports ?? {},
+        reports: row.reports,
       })),
     );
     return { year, ...table };

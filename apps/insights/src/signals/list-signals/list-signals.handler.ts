@@ -1,17 +1,17 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { DataSource } from 'typeorm';
-import type { SideEffectCategory } from '@smp/domain';
-import { pigmentSignals, type PigmentSignal } from '@smp/read-models';
+import { SIDE_EFFECT_CATEGORIES, type SideEffectCategory } from '@smp/domain';
+import { signalsOf, type PigmentSignal } from '@smp/read-models';
+import { PigmentMonths } from '../../read-model/pigment-months.js';
 import { periodOf } from '../../read-model/period.js';
 import { round } from '../../read-model/rates.js';
 import { ListSignalsQuery, type SignalList, type SignalRowView } from './list-signals.query.js';
 import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
 
-/** Disproportionality of every pigment batch × category over the period, filtered and sorted. */
+/** Disproportionality of every pigment batch × category over the period (and country), filtered and sorted. */
 @QueryHandler(ListSignalsQuery)
 export class ListSignalsHandler implements IQueryHandler<ListSignalsQuery, SignalList> {
   constructor(
-    private readonly db: DataSource,
+    private readonly pigments: PigmentMonths,
     private readonly cache: ReadModelCache,
   ) {}
 
@@ -20,7 +20,21 @@ export class ListSignalsHandler implements IQueryHandler<ListSignalsQuery, Signa
   }
 
   private async compute({ filter }: ListSignalsQuery): Promise<SignalList> {
-    const signals = await pigmentSignals(this.db, periodOf(filter.from, filter.to), filter.country);
+    const [pigments, names] = await Promise.all([
+      this.pigments.window(periodOf(filter.from, filter.to), filter.country),
+      this.pigments.directory(),
+    ]);
+    // Reports that name a pigment (the database the signals screen), one cell per pigment, country and category.
+    const cells = pigments
+      .filter(({ pigmentId }) => pigmentId !== '')
+      .flatMap(({ pigmentId, tally }) =>
+        SIDE_EFFECT_CATEGORIES.filter((category) => tally.hasReports(category)).map((category) => ({
+          subject: pigmentId,
+          category,
+          reports: tally.reports(category),
+        })),
+      );
+    const signals = signalsOf(cells, names);
     const signalling = filter.signalling;
     const rows = signals
       .filter((row) => !filter.category || row.category === filter.category)

@@ -1,37 +1,37 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { DataSource } from 'typeorm';
 import { SIDE_EFFECT_CATEGORIES } from '@smp/domain';
 import { periodOf } from '../../read-model/period.js';
 import { rateOf } from '../../read-model/rates.js';
-import { SqlFilter } from '@smp/persistence';
+import { PigmentMonths, type PigmentInCountry, type RegisteredPigment } from '../../read-model/pigment-months.js';
 import { GetPigmentStatsQuery, type PigmentStats, type PigmentStatsRow } from './get-pigment-stats.query.js';
 import type { PigmentLevel } from './get-pigment-stats.request.dto.js';
 import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
 
-const GROUP_COLUMNS: Record<PigmentLevel, string[]> = {
-  manufacturer: ['manufacturer'],
-  product: ['manufacturer', 'product'],
-  batch: ['manufacturer', 'product', 'batch', 'pigment_id'],
+type Labels = Pick<PigmentStatsRow, 'manufacturer' | 'product' | 'batch' | 'pigmentId' | 'month'>;
+
+/** The labels of a pigment's group at each level, in the order groups sort by. */
+const LABELS: Record<PigmentLevel, (pigmentId: string, pigment: RegisteredPigment) => Labels> = {
+  manufacturer: (_, pigment) => ({ manufacturer: pigment.manufacturer }),
+  product: (_, pigment) => ({ manufacturer: pigment.manufacturer, product: pigment.product }),
+  batch: (pigmentId, pigment) => ({ manufacturer: pigment.manufacturer, product: pigment.product, batch: pigment.batch, pigmentId }),
 };
 
-const FIELD: Record<string, keyof PigmentStatsRow> = {
-  manufacturer: 'manufacturer',
-  product: 'product',
-  batch: 'batch',
-  pigment_id: 'pigmentId',
-};
-
-type Grouped = Record<string, string | number>;
+interface Group {
+  labels: Labels;
+  procedures: number;
+  reports: Map<string, { reports: number; serious: number }>;
+}
 
 /**
  * Reports, procedures and rates per manufacturer, product or batch (and per
- * procedure month for the trend): numerators from the side-effect counts,
- * denominators from the procedures recorded with each pigment.
+ * procedure month for the trend) of the registered pigments: numerators from
+ * the side-effect counts, denominators from the procedures recorded with each
+ * pigment, both held in memory per pigment and country (see PigmentMonths).
  */
 @QueryHandler(GetPigmentStatsQuery)
 export class GetPigmentStatsHandler implements IQueryHandler<GetPigmentStatsQuery, PigmentStats> {
   constructor(
-    private readonly db: DataSource,
+    private readonly pigments: PigmentMonths,
     private readonly cache: ReadModelCache,
   ) {}
 
@@ -42,62 +42,44 @@ export class GetPigmentStatsHandler implements IQueryHandler<GetPigmentStatsQuer
   private async compute({ filter }: GetPigmentStatsQuery): Promise<PigmentStats> {
     const groupBy = filter.groupBy ?? 'batch';
     const period = periodOf(filter.from, filter.to);
-    const columns = [
-      ...GROUP_COLUMNS[groupBy].map((column) => `p.${column}`),
-      ...(filter.byMonth ? [`to_char(t.procedure_month, 'YYYY-MM') AS month`] : []),
-    ];
-    const groupKeys = columns.map((_, index) => index + 1).join(', ');
-    const where = () =>
-      new SqlFilter()
-        .when(period.from, (p) => `t.procedure_month >= ${p}::date`)
-        .when(period.to, (p) => `t.procedure_month <= ${p}::date`)
-        .when(filter.country, (p) => `t.clinic_id IN (SELECT clinic_id FROM projector.clinics WHERE country = ${p})`);
-
-    const reportFilter = where().when(filter.category, (p) => `t.category = ${p}`);
-    const reports: Grouped[] = await this.db.query(
-      `SELECT ${columns.join(', ')}, t.category, sum(t.reports)::int AS reports, sum(t.serious)::int AS serious
-         FROM projector.${filter.country ? 'side_effect_counts' : 'pigment_category_month'} t JOIN projector.pigments p USING (pigment_id)
-        ${reportFilter.where}
-        GROUP BY ${groupKeys}, t.category`,
-      reportFilter.params,
-    );
-    const procedureFilter = where();
-    const procedures: Grouped[] = await this.db.query(
-      `SELECT ${columns.join(', ')}, sum(t.procedures)::int AS procedures
-         FROM projector.procedures_month t JOIN projector.pigments p USING (pigment_id)
-        ${procedureFilter.where}
-        GROUP BY ${groupKeys}`,
-      procedureFilter.params,
-    );
-
-    const keyColumns = [...GROUP_COLUMNS[groupBy], ...(filter.byMonth ? ['month'] : [])];
-    const keyOf = (row: Grouped) => keyColumns.map((column) => row[column]).join('\u0000');
-    const groups = new Map<string, { row: Grouped; procedures: number; byCategory: Map<string, Grouped> }>();
-    const group = (row: Grouped) => {
-      const key = keyOf(row);
-      const found = groups.get(key) ?? { row, procedures: 0, byCategory: new Map() };
-      groups.set(key, found);
-      return found;
-    };
-    for (const row of procedures) group(row).procedures = Number(row.procedures);
-    for (const row of reports) group(row).byCategory.set(String(row.category), row);
-
+    const [directory, stretches] = await Promise.all([
+      this.pigments.directory(),
+      filter.byMonth
+        ? this.pigments.eachMonth(period, filter.country)
+        : this.pigments.window(period, filter.country).then((pigments) => [{ month: undefined, pigments }]),
+    ]);
     const categories = filter.category ? [filter.category] : SIDE_EFFECT_CATEGORIES;
+    const groups = new Map<string, Group>();
+    const add = (month: string | undefined, { pigmentId, tally }: PigmentInCountry) => {
+      const pigment = directory.get(pigmentId);
+      // A group has a row when one of its pigments has procedures, or reports (of the category asked for).
+      if (!pigment || !(tally.hasProcedures() || (filter.category ? tally.hasReports(filter.category) : tally.hasAnyReports()))) return;
+      const labels = month === undefined ? LABELS[groupBy](pigmentId, pigment) : { ...LABELS[groupBy](pigmentId, pigment), month };
+      const key = Object.values(labels).join('\u0000');
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { labels, procedures: 0, reports: new Map() }));
+      group.procedures += tally.procedures;
+      for (const category of categories) {
+        const counts = group.reports.get(category) ?? { reports: 0, serious: 0 };
+        counts.reports += tally.reports(category);
+        counts.serious += tally.serious(category);
+        group.reports.set(category, counts);
+      }
+    };
+    for (const { month, pigments } of stretches) for (const pigment of pigments) add(month, pigment);
+
     const rows: PigmentStatsRow[] = [];
     const sorted = [...groups.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
-    for (const [, { row, procedures: denominator, byCategory }] of sorted) {
-      const labels: Partial<PigmentStatsRow> = {};
-      for (const column of keyColumns) (labels as Record<string, unknown>)[FIELD[column] ?? column] = row[column];
+    for (const [, { labels, procedures, reports }] of sorted) {
       for (const category of categories) {
-        const counts = byCategory.get(category);
-        const count = Number(counts?.reports ?? 0);
+        const counts = reports.get(category)!;
         rows.push({
-          ...(labels as Pick<PigmentStatsRow, 'manufacturer'>),
+          ...labels,
           category,
-          procedures: denominator,
-          reports: count,
-          serious: Number(counts?.serious ?? 0),
-          ...rateOf(count, denominator),
+          procedures,
+          reports: counts.reports,
+          serious: counts.serious,
+          ...rateOf(counts.reports, procedures),
         });
       }
     }

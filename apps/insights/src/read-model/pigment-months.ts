@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Period } from './period.js';
+import { ReadModelCache } from './read-model-cache.js';
+import { MonthTallies, type Tally, type TallyWindow } from './month-tallies.js';
+
+export interface RegisteredPigment {
+  manufacturer: string;
+  product: string;
+  batch: string;
+}
+
+/** A pigment's figures among the clinics of one country ('' for clinics not registered). */
+export interface PigmentInCountry {
+  pigmentId: string;
+  country: string;
+  tally: Tally;
+}
+
+const SEPARATOR = '\u0000';
+
+/**
+ * The pigment read models in memory (see MonthTallies), per pigment and country of the clinic: procedures with the
+ * pigment, reports and serious reports per category, from the side-effect cube and the procedures, so that the
+ * regulator's pigment figures and signals can be filtered by country without the cube being summed per answer.
+ * Reports that name no pigment are held under the pigment ''.
+ */
+@Injectable()
+export class PigmentMonths {
+  private readonly tallies: MonthTallies;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly cache: ReadModelCache,
+  ) {
+    this.tallies = new MonthTallies(db, cache, {
+      name: 'pigment-months',
+      rangeSql: `SELECT to_char(least(p.first, r.first), 'YYYY-MM-DD') AS first, to_char(greatest(p.last, r.last), 'YYYY-MM-DD') AS last
+                   FROM (SELECT min(procedure_month) AS first, max(procedure_month) AS last FROM projector.procedures_month) p,
+                        (SELECT min(procedure_month) AS first, max(procedure_month) AS last FROM projector.side_effect_counts) r`,
+      proceduresSql: `SELECT t.pigment_id, coalesce(k.country, '') AS country, extract(month FROM t.procedure_month)::int AS m,
+                             sum(t.procedures)::int AS procedures
+                        FROM projector.procedures_month t LEFT JOIN projector.clinics k USING (clinic_id)
+                       WHERE t.procedure_month >= $1::date AND t.procedure_month < $2::date
+                       GROUP BY 1, 2, 3`,
+      reportsSql: `SELECT t.pigment_id, coalesce(k.country, '') AS country, extract(month FROM t.procedure_month)::int AS m, t.category,
+                          sum(t.reports)::int AS reports, sum(t.serious)::int AS serious
+                     FROM projector.side_effect_counts t LEFT JOIN projector.clinics k USING (clinic_id)
+                    WHERE t.procedure_month >= $1::date AND t.procedure_month < $2::date
+                    GROUP BY 1, 2, 3, 4`,
+      keyOf: (row) => `${row.pigment_id as string}${SEPARATOR}${row.country as string}`,
+    });
+  }
+
+  /** Each pigment's figures over the period, per country (only `country`'s when given). */
+  async window(period: Period, country?: string): Promise<PigmentInCountry[]> {
+    return inCountries(await this.tallies.window(period), country);
+  }
+
+  /** The same, month by month. */
+  async eachMonth(period: Period, country?: string): Promise<Array<{ month: string; pigments: PigmentInCountry[] }>> {
+    const months = await this.tallies.eachMonth(period);
+    return months.map(({ month, window }) => ({ month, pigments: inCountries(window, country) }));
+  }
+
+  /** Every registered pigment batch's manufacturer, product and batch. */
+  directory(): Promise<ReadonlyMap<string, RegisteredPigment>> {
+    return this.cache.part(
+      'pigment-directory',
+      async () => {
+        const rows: Array<{ pigment_id: string } & RegisteredPigment> = await this.db.query(
+          'SELECT pigment_id, manufacturer, product, batch FROM projector.pigments',
+        );
+        return new Map(rows.map((row) => [row.pigment_id, { manufacturer: row.manufacturer, product: row.product, batch: row.batch }]));
+      },
+      (pigments) => pigments.size * 250,
+    );
+  }
+}
+
+function inCountries(window: TallyWindow, country: string | undefined): PigmentInCountry[] {
+  const found: PigmentInCountry[] = [];
+  for (const key of window.keys) {
+    const at = key.indexOf(SEPARATOR);
+    const inCountry = key.slice(at + 1);
+    if (country !== undefined && inCountry !== country) continue;
+    const tally = window.tally(key)!;
+    if (tally.present()) found.push({ pigmentId: key.slice(0, at), country: inCountry, tally });
+  }
+  return found;
+}
