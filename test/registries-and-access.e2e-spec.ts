@@ -123,7 +123,12 @@ describe('registries and API keys', () => {
     // A regulator may not read case versions: 403 while the key is valid, 401 once it is not.
     const versions = () => call(`${system.intake}/v1/reports/SMP-2026-000001/versions`, { key });
     // Used twice in each app first, so that each holds it as verified.
-    for (const [use, status] of [[incidence, 200], [versions, 403], [incidence, 200], [versions, 403]] as const) {
+    for (const [use, status] of [
+      [incidence, 200],
+      [versions, 403],
+      [incidence, 200],
+      [versions, 403],
+    ] as const) {
       expect((await use()).status).toBe(status);
     }
     const [{ key_id: keyId }] = (

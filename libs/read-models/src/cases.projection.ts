@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { REPORT_AMENDED_V1, REPORT_NULLIFIED_V1, REPORT_SUBMITTED_V1, ReportV1, TOPICS } from '@smp/contracts';
-import type { TopicProjection } from './topic-projection.js';
+import type { ChangedMonths, TopicProjection } from './topic-projection.js';
 
 /**
  * The latest version of every case from `smp.reports.v1`: seriousness, legal
@@ -16,8 +16,9 @@ export class CasesProjection implements TopicProjection<ReportV1> {
     return data;
   }
 
-  async apply(tx: EntityManager, reports: readonly ReportV1[]): Promise<void> {
-    if (reports.length === 0) return;
+  /** The case list only: no month's counts move (the side-effect topic carries those). */
+  async apply(tx: EntityManager, reports: readonly ReportV1[]): Promise<ChangedMonths> {
+    if (reports.length === 0) return [];
     const latest = new Map<string, ReportV1>();
     for (const report of reports) {
       const seen = latest.get(report.caseId);
@@ -52,5 +53,6 @@ export class CasesProjection implements TopicProjection<ReportV1> {
        WHERE t.case_version < excluded.case_version`,
       [JSON.stringify(rows)],
     );
+    return [];
   }
 }

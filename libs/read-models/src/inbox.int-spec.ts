@@ -1,6 +1,15 @@
+import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { randomUUID } from 'node:crypto';
-import { PROCEDURES_RECORDED_V1, SIDE_EFFECT_RECORDED_V1, SIDE_EFFECT_RETRACTED_V1, type SideEffectRecordedV1 } from '@smp/contracts';
+import {
+  CLINIC_REGISTERED_V1,
+  PROCEDURES_RECORDED_V1,
+  REPORT_SUBMITTED_V1,
+  SIDE_EFFECT_RECORDED_V1,
+  SIDE_EFFECT_RETRACTED_V1,
+  TOPICS,
+  type SideEffectRecordedV1,
+} from '@smp/contracts';
 import { PROJECTOR_SCHEMA } from '@smp/persistence';
 import { migratedDataSource } from '../../../test/support/database.js';
 import { eventually, unique } from '../../../test/support/environment.js';
@@ -9,6 +18,7 @@ import { ProceduresStore } from './procedures.store.js';
 import { SideEffectsProjection } from './side-effects.projection.js';
 import { SideEffectsStore } from './side-effects.store.js';
 import { Inbox } from './inbox.js';
+import { READ_MODELS_CHANGED, changedMonthsOf, createProjections } from './projections.js';
 import type { SideEffectChange } from './side-effect-projection.js';
 import type { TopicProjection } from './topic-projection.js';
 
@@ -162,9 +172,10 @@ describe(`${Inbox.name} and the projections against the real Postgres`, () => {
       contract: sideEffects.contract,
       toChange: (type, data) => sideEffects.toChange(type, data),
       apply: async (tx, changes) => {
-        await sideEffects.apply(tx, changes);
+        const months = await sideEffects.apply(tx, changes);
         reachedGate = true;
         await gate;
+        return months;
       },
     };
 
@@ -187,4 +198,52 @@ describe(`${Inbox.name} and the projections against the real Postgres`, () => {
     );
     return waiting;
   };
+
+  it('tells readers, on commit, which procedure months each transaction moved: an amendment names the month it left too', async () => {
+    const listener = new pg.Client({ connectionString: (db.options as { url: string }).url });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (message) => message.channel === READ_MODELS_CHANGED && heard.push(message.payload ?? ''));
+    await listener.query(`LISTEN ${READ_MODELS_CHANGED}`);
+    try {
+      const [notifyingSideEffects, notifyingProcedures, notifyingCases, notifyingClinics] = [
+        TOPICS.sideEffects,
+        TOPICS.procedures,
+        TOPICS.reports,
+        TOPICS.clinics,
+      ].map((topic) => createProjections().find((projection) => projection.topic === topic)!);
+      const clinicId = unique('clinic');
+      const caseId = `SMP-2031-${String(Date.now() % 1_000_000).padStart(6, '0')}`;
+      await sut.apply(notifyingSideEffects!, [event({ clinicId, caseId, procedureDate: '2031-01-20', onsetDate: '2031-01-21' })]);
+      await sut.apply(notifyingSideEffects!, [
+        event({ clinicId, caseId, caseVersion: 2, procedureDate: '2030-12-03', onsetDate: '2030-12-04' }),
+      ]);
+      await sut.apply(notifyingProcedures!, [
+        {
+          id: randomUUID(),
+          type: PROCEDURES_RECORDED_V1,
+          data: { procedureRef: unique('PR'), clinicId, pigmentId: 'PIG-1', procedureDate: '2031-02-02', count: 3 },
+        },
+      ]);
+      const report = {
+        caseId,
+        caseVersion: 1,
+        clinicId,
+        procedureDate: '2031-01-20',
+        serious: false,
+        seriousReasons: [],
+        nullified: false,
+        effects: [],
+      };
+      await sut.apply(notifyingCases!, [{ id: randomUUID(), type: REPORT_SUBMITTED_V1, data: report }]);
+      await sut.apply(notifyingClinics!, [
+        { id: randomUUID(), type: CLINIC_REGISTERED_V1, data: { clinicId, name: 'Listening clinic', country: 'IS' } },
+      ]);
+      await eventually(async () => (heard.length >= 5 ? true : undefined), 5_000, 'five notifications');
+      expect(heard).toEqual(['months=2031-01', 'months=2030-12,2031-01', 'months=2031-02', 'months=', '']);
+      expect(heard.map(changedMonthsOf)).toEqual([['2031-01'], ['2030-12', '2031-01'], ['2031-02'], [], 'all']);
+    } finally {
+      await listener.end();
+    }
+  });
 });

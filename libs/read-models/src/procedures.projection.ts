@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { PROCEDURES_RECORDED_V1, ProceduresRecordedV1, TOPICS } from '@smp/contracts';
-import type { TopicProjection } from './topic-projection.js';
+import type { ChangedMonths, TopicProjection } from './topic-projection.js';
 import { ProceduresStore } from './procedures.store.js';
 
 @Injectable()
@@ -16,7 +16,7 @@ export class ProceduresProjection implements TopicProjection<ProceduresRecordedV
     return data;
   }
 
-  apply(tx: EntityManager, changes: readonly ProceduresRecordedV1[]): Promise<void> {
+  apply(tx: EntityManager, changes: readonly ProceduresRecordedV1[]): Promise<ChangedMonths> {
     return this.store.apply(tx, changes);
   }
 }

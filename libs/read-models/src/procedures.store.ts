@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { ChangedMonths } from './topic-projection.js';
 import type { ProceduresRecordedV1 } from '@smp/contracts';
 import { monthOf } from '@smp/domain';
 
 /** Adds recorded procedures to the per clinic × pigment × month denominators. */
 @Injectable()
 export class ProceduresStore {
-  async apply(tx: EntityManager, events: readonly ProceduresRecordedV1[]): Promise<void> {
-    if (events.length === 0) return;
+  async apply(tx: EntityManager, events: readonly ProceduresRecordedV1[]): Promise<ChangedMonths> {
+    if (events.length === 0) return [];
     const cells = new Map<string, { clinicId: string; pigmentId: string; month: string; procedures: number }>();
     for (const event of events) {
       const month = `${monthOf(event.procedureDate)}-01`;
@@ -28,5 +29,6 @@ export class ProceduresStore {
         sorted.map((cell) => cell.procedures),
       ],
     );
+    return [...new Set(sorted.map((cell) => cell.month.slice(0, 7)))];
   }
 }

@@ -5,14 +5,29 @@ import { ProceduresStore } from './procedures.store.js';
 import { ClinicsProjection, PigmentsProjection } from './registry.projection.js';
 import { SideEffectsProjection } from './side-effects.projection.js';
 import { SideEffectsStore } from './side-effects.store.js';
-import type { TopicProjection } from './topic-projection.js';
+import type { ChangedMonths, TopicProjection } from './topic-projection.js';
 
-/** Notified (on commit) whenever the read models change, so that readers can drop what they cached. */
+/**
+ * Notified (on commit) whenever the read models change, so that readers can drop what they cached. The payload names
+ * the procedure months whose figures changed (see changedMonthsOf); an empty one means anything may have changed.
+ */
 export const READ_MODELS_CHANGED = 'smp_read_models_changed';
 
-/** Postgres delivers a NOTIFY when its transaction commits, once per transaction and channel. */
-export async function notifyReadModelsChanged(tx: EntityManager): Promise<void> {
-  await tx.query(`NOTIFY ${READ_MODELS_CHANGED}`);
+const MONTHS_PREFIX = 'months=';
+/** Postgres refuses payloads of 8,000 bytes or more; a batch naming more months than fit says "everything". */
+const MAX_PAYLOAD = 7_900;
+
+/** Postgres delivers a NOTIFY when its transaction commits (identical ones once per transaction). */
+export async function notifyReadModelsChanged(tx: EntityManager, months: ChangedMonths = 'all'): Promise<void> {
+  const payload = months === 'all' ? '' : `${MONTHS_PREFIX}${[...months].sort().join(',')}`;
+  await tx.query(`SELECT pg_notify($1, $2)`, [READ_MODELS_CHANGED, payload.length <= MAX_PAYLOAD ? payload : '']);
+}
+
+/** What a READ_MODELS_CHANGED payload says changed: some procedure months ('YYYY-MM'), none of them, or all. */
+export function changedMonthsOf(payload: string): ChangedMonths {
+  if (!payload.startsWith(MONTHS_PREFIX)) return 'all';
+  const list = payload.slice(MONTHS_PREFIX.length);
+  return list === '' ? [] : list.split(',');
 }
 
 /** A projection that also tells readers, in its own transaction, that something changed. */
@@ -31,9 +46,10 @@ class Notifying<Data extends object, Change> implements TopicProjection<Data, Ch
     return this.inner.toChange(type, data);
   }
 
-  async apply(tx: EntityManager, changes: readonly Change[]): Promise<void> {
-    await this.inner.apply(tx, changes);
-    if (changes.length > 0) await notifyReadModelsChanged(tx);
+  async apply(tx: EntityManager, changes: readonly Change[]): Promise<ChangedMonths> {
+    const months = await this.inner.apply(tx, changes);
+    if (changes.length > 0) await notifyReadModelsChanged(tx, months);
+    return months;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { CLINIC_REGISTERED_V1, ClinicRegisteredV1, PIGMENT_REGISTERED_V1, PigmentRegisteredV1, TOPICS } from '@smp/contracts';
-import type { TopicProjection } from './topic-projection.js';
+import type { ChangedMonths, TopicProjection } from './topic-projection.js';
 
 /** Keeps the last registration of each id in a batch, in id order (one row per key for ON CONFLICT). */
 function lastById<T>(events: readonly T[], id: (event: T) => string): T[] {
@@ -19,15 +19,17 @@ export class ClinicsProjection implements TopicProjection<ClinicRegisteredV1> {
     return data;
   }
 
-  async apply(tx: EntityManager, events: readonly ClinicRegisteredV1[]): Promise<void> {
+  /** A clinic's country decides which pigment figures a country filter counts: every month is read anew. */
+  async apply(tx: EntityManager, events: readonly ClinicRegisteredV1[]): Promise<ChangedMonths> {
     const clinics = lastById(events, (clinic) => clinic.clinicId);
-    if (clinics.length === 0) return;
+    if (clinics.length === 0) return [];
     await tx.query(
       `INSERT INTO clinics (clinic_id, name, country, region)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
        ON CONFLICT (clinic_id) DO UPDATE SET name = excluded.name, country = excluded.country, region = excluded.region`,
       [clinics.map((c) => c.clinicId), clinics.map((c) => c.name), clinics.map((c) => c.country), clinics.map((c) => c.region ?? null)],
     );
+    return 'all';
   }
 }
 
@@ -41,9 +43,9 @@ export class PigmentsProjection implements TopicProjection<PigmentRegisteredV1> 
     return data;
   }
 
-  async apply(tx: EntityManager, events: readonly PigmentRegisteredV1[]): Promise<void> {
+  async apply(tx: EntityManager, events: readonly PigmentRegisteredV1[]): Promise<ChangedMonths> {
     const pigments = lastById(events, (pigment) => pigment.pigmentId);
-    if (pigments.length === 0) return;
+    if (pigments.length === 0) return [];
     await tx.query(
       `INSERT INTO pigments (pigment_id, manufacturer, product, shade, batch)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
@@ -57,5 +59,7 @@ export class PigmentsProjection implements TopicProjection<PigmentRegisteredV1> 
         pigments.map((p) => p.batch),
       ],
     );
+    // Names only: no month's figures move (readers' registries are refreshed on every change).
+    return [];
   }
 }

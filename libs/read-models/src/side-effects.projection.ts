@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { SIDE_EFFECT_RECORDED_V1, SIDE_EFFECT_RETRACTED_V1, SideEffectRecordedV1, TOPICS } from '@smp/contracts';
-import type { TopicProjection } from './topic-projection.js';
+import type { ChangedMonths, TopicProjection } from './topic-projection.js';
 import type { SideEffectChange } from './side-effect-projection.js';
 import { SideEffectsStore } from './side-effects.store.js';
 
@@ -17,7 +17,7 @@ export class SideEffectsProjection implements TopicProjection<SideEffectRecorded
     return { ...data, retracted: type === SIDE_EFFECT_RETRACTED_V1 };
   }
 
-  apply(tx: EntityManager, changes: readonly SideEffectChange[]): Promise<void> {
+  apply(tx: EntityManager, changes: readonly SideEffectChange[]): Promise<ChangedMonths> {
     return this.store.apply(tx, changes);
   }
 }

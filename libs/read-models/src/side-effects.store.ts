@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { ChangedMonths } from './topic-projection.js';
 import { projectSideEffects, stateKey, type CellDelta, type SideEffectChange, type SideEffectState } from './side-effect-projection.js';
 
 /**
@@ -8,12 +9,14 @@ import { projectSideEffects, stateKey, type CellDelta, type SideEffectChange, ty
  */
 @Injectable()
 export class SideEffectsStore {
-  async apply(tx: EntityManager, events: readonly SideEffectChange[]): Promise<void> {
-    if (events.length === 0) return;
+  async apply(tx: EntityManager, events: readonly SideEffectChange[]): Promise<ChangedMonths> {
+    if (events.length === 0) return [];
     const prior = await this.loadStates(tx, events);
     const { states, deltas } = projectSideEffects(events, prior);
     await this.saveStates(tx, states);
     await this.addCounts(tx, deltas);
+    // An amendment's delta takes counts out of the month it was in as well as into its new one: both are named.
+    return [...new Set(deltas.map((delta) => delta.procedureMonth.slice(0, 7)))];
   }
 
   /** The cube and its per-clinic and per-pigment rollups, in one statement (one round trip). */

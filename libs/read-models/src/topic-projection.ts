@@ -9,7 +9,14 @@ export interface TopicProjection<Data extends object = object, Change = Data> {
   types: readonly string[];
   contract: new () => Data;
   toChange(type: string, data: Data): Change;
-  apply(tx: EntityManager, changes: readonly Change[]): Promise<void>;
+  /** Writes the batch; says which procedure months' figures it moved, for readers holding months in memory. */
+  apply(tx: EntityManager, changes: readonly Change[]): Promise<ChangedMonths>;
 }
+
+/**
+ * The procedure months ('YYYY-MM') whose counts or procedures a batch changed (none: it changed other read models,
+ * such as the case list), or 'all' when it changed what every month is read through (the clinic and pigment registries).
+ */
+export type ChangedMonths = readonly string[] | 'all';
 
 export const TOPIC_PROJECTIONS = Symbol('TOPIC_PROJECTIONS');

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { CommonConfig } from '@smp/config';
 import { createKafka, readEvent } from '@smp/messaging';
 import { dataSourceOptions } from '@smp/persistence';
-import { Inbox, LIVE_SCHEMA, READ_MODEL_LOCK, READ_MODELS_CHANGED, createProjections } from '@smp/read-models';
+import { Inbox, LIVE_SCHEMA, READ_MODEL_LOCK, createProjections, notifyReadModelsChanged } from '@smp/read-models';
 
 const SHADOW_SCHEMA = 'projector_rebuild';
 /** Tables that are not a replay of the topics: their rows are carried over into the rebuilt schema at the swap. */
@@ -91,7 +91,7 @@ export class RebuildCommand extends CommandRunner {
         const retired = `projector_retired_${Date.now()}`;
         await swap.query(`ALTER SCHEMA ${LIVE_SCHEMA} RENAME TO ${retired}`);
         await swap.query(`ALTER SCHEMA ${SHADOW_SCHEMA} RENAME TO ${LIVE_SCHEMA}`);
-        await swap.query(`NOTIFY ${READ_MODELS_CHANGED}`);
+        await notifyReadModelsChanged(swap.manager);
         await swap.commitTransaction();
         await db.query(`DROP SCHEMA ${retired} CASCADE`);
       } catch (error) {

@@ -188,6 +188,7 @@ export class MonthTallies {
       numbers.map((year) =>
         this.cache.held(
           `${this.source.name}-year\u0000${year}`,
+          year,
           () => this.load(year),
           (loaded) => loaded.bytes,
         ),

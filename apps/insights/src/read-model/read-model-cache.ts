@@ -1,11 +1,13 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { NotificationListener } from '@smp/persistence';
 import { rememberJson } from '@smp/http';
-import { READ_MODELS_CHANGED } from '@smp/read-models';
+import { READ_MODELS_CHANGED, changedMonthsOf, type ChangedMonths } from '@smp/read-models';
 import { InsightsConfig } from '../insights.config.js';
 
 interface Entry {
   version: number;
+  /** The calendar year a held read model covers (its version moves only with changes to that year); null: any change. */
+  year: number | null;
   value: unknown;
   bytes: number;
 }
@@ -15,8 +17,8 @@ interface Shelf {
   entries: Map<string, Entry>;
   bytes: number;
   budget: number;
-  /** The version of the newest entry stored: entries of older versions can never be read again. */
-  version: number;
+  /** The cache's version when the shelf was last swept of entries that can never be read again. */
+  swept: number;
 }
 
 /** Heap bytes an answer is taken to cost per byte of its JSON: its objects (a few times their JSON in V8) plus the text itself. An estimate. */
@@ -41,6 +43,12 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
   private readonly tallies: Shelf;
   private readonly pending = new Map<string, { version: number; answer: Promise<unknown> }>();
   private version = 0;
+  /** The version at which each year's figures last changed, and at which everything last did (see changedMonthsOf). */
+  private readonly yearVersions = new Map<number, number>();
+  private everythingVersion = 0;
+  /** What the notifications since the last new version named: years, or everything. */
+  private changedYears = new Set<number>();
+  private changedEverything = false;
   private listener: NotificationListener | undefined;
   private lastBump = 0;
   /** Computations running, and the ones waiting for a turn (see INSIGHTS_QUERY_CONCURRENCY). */
@@ -49,8 +57,8 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
   private bumpScheduled: NodeJS.Timeout | undefined;
 
   constructor(private readonly config: InsightsConfig) {
-    this.answers = { entries: new Map(), bytes: 0, budget: config.INSIGHTS_CACHE_BYTES, version: 0 };
-    this.tallies = { entries: new Map(), bytes: 0, budget: config.INSIGHTS_TALLY_BYTES, version: 0 };
+    this.answers = { entries: new Map(), bytes: 0, budget: config.INSIGHTS_CACHE_BYTES, swept: 0 };
+    this.tallies = { entries: new Map(), bytes: 0, budget: config.INSIGHTS_TALLY_BYTES, swept: 0 };
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -67,6 +75,7 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
     return this.remember(
       this.answers,
       key,
+      null,
       () => this.inTurn(uncounted),
       (value) => {
         const json = JSON.stringify(value);
@@ -84,20 +93,33 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
    * turn cannot wait on one), never serialized; `bytes` estimates its heap. Callers must not change what it returns.
    */
   part<T>(key: string, compute: () => Promise<T>, bytes: (value: T) => number): Promise<T> {
-    return this.remember(this.answers, `part\u0000${key}`, compute, bytes);
+    return this.remember(this.answers, `part\u0000${key}`, null, compute, bytes);
   }
 
   /**
-   * Like part, for a read model held in memory (a year of every clinic's monthly figures, say) that many answers add
-   * up: kept within INSIGHTS_TALLY_BYTES rather than among the answers, whose churn would otherwise evict and reload it.
+   * Like part, for a read model of one calendar year held in memory (every clinic's monthly figures, say) that many
+   * answers add up: kept within INSIGHTS_TALLY_BYTES rather than among the answers, whose churn would otherwise evict
+   * it, and until a change names its year (the projector names the procedure months each transaction moved), not
+   * until any change at all: a steady flow of this month's reports leaves the other years loaded.
    */
-  held<T>(key: string, compute: () => Promise<T>, bytes: (value: T) => number): Promise<T> {
-    return this.remember(this.tallies, `held\u0000${key}`, compute, bytes);
+  held<T>(key: string, year: number, compute: () => Promise<T>, bytes: (value: T) => number): Promise<T> {
+    return this.remember(this.tallies, `held\u0000${key}`, year, compute, bytes);
   }
 
-  private async remember<T>(shelf: Shelf, key: string, compute: () => Promise<T>, keep: (value: T) => number): Promise<T> {
+  /** The version an entry for `year` (null: for anything) must have to be current. */
+  private versionFor(year: number | null): number {
+    return year === null ? this.version : Math.max(this.everythingVersion, this.yearVersions.get(year) ?? 0);
+  }
+
+  private async remember<T>(
+    shelf: Shelf,
+    key: string,
+    year: number | null,
+    compute: () => Promise<T>,
+    keep: (value: T) => number,
+  ): Promise<T> {
     if (!this.listener?.listening || shelf.budget === 0) return compute();
-    const version = this.version;
+    const version = this.versionFor(year);
     const entry = shelf.entries.get(key);
     if (entry && entry.version === version) {
       // Most recently used last: eviction takes from the front.
@@ -109,7 +131,8 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
     if (inFlight && inFlight.version === version) return inFlight.answer as Promise<T>;
     const answer = compute().then((value) => {
       // A change committed while computing may or may not be in `value`: keep it only if none came.
-      if (this.listener?.listening && this.version === version) store(shelf, key, { version, value, bytes: keep(value) });
+      if (this.listener?.listening && this.versionFor(year) === version)
+        this.store(shelf, key, { version, year, value, bytes: keep(value) });
       return value;
     });
     this.pending.set(key, { version, answer });
@@ -143,56 +166,66 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
         purpose: 'caching answers',
       },
       {
-        onNotify: () => this.changed(),
+        onNotify: (payload) => this.changed(changedMonthsOf(payload ?? '')),
         // Whatever changed before LISTEN took effect, or while it was lost, is older than the new version.
-        onListening: () => {
-          this.version++;
-        },
-        onLost: () => {
-          this.version++;
-        },
+        onListening: () => this.everythingChanged(),
+        onLost: () => this.everythingChanged(),
       },
     );
   }
 
+  private everythingChanged(): void {
+    this.changedEverything = true;
+    this.bump();
+  }
+
   /** A new version now, or at the end of the current window if one started less than a window ago. */
-  private changed(): void {
-    const window = this.config.INSIGHTS_CACHE_WINDOW_MS;
-    const wait = this.lastBump + window - Date.now();
-    if (wait <= 0) {
-      this.version++;
-      this.lastBump = Date.now();
-      return;
+  private changed(months: ChangedMonths): void {
+    if (months === 'all') this.changedEverything = true;
+    else for (const month of months) this.changedYears.add(Number(month.slice(0, 4)));
+    const wait = this.lastBump + this.config.INSIGHTS_CACHE_WINDOW_MS - Date.now();
+    if (wait <= 0) this.bump();
+    else
+      this.bumpScheduled ??= setTimeout(() => {
+        this.bumpScheduled = undefined;
+        this.bump();
+      }, wait).unref();
+  }
+
+  /** Every answer out of date, and the years (or everything) the changes since the last bump named. */
+  private bump(): void {
+    this.version++;
+    this.lastBump = Date.now();
+    if (this.changedEverything) {
+      this.everythingVersion = this.version;
+      this.yearVersions.clear();
+    } else for (const year of this.changedYears) this.yearVersions.set(year, this.version);
+    this.changedEverything = false;
+    this.changedYears = new Set();
+  }
+
+  private store(shelf: Shelf, key: string, entry: Entry): void {
+    // Once per new version, the entries that can never be read again go at once, rather than as the budget fills.
+    if (shelf.swept !== this.version) {
+      shelf.swept = this.version;
+      for (const [oldKey, old] of shelf.entries) {
+        if (old.version === this.versionFor(old.year)) continue;
+        shelf.entries.delete(oldKey);
+        shelf.bytes -= old.bytes;
+      }
     }
-    this.bumpScheduled ??= setTimeout(() => {
-      this.bumpScheduled = undefined;
-      this.version++;
-      this.lastBump = Date.now();
-    }, wait).unref();
+    const previous = shelf.entries.get(key);
+    if (previous) shelf.bytes -= previous.bytes;
+    shelf.entries.delete(key);
+    shelf.entries.set(key, entry);
+    shelf.bytes += entry.bytes;
+    for (const [oldest, old] of shelf.entries) {
+      if (shelf.bytes <= shelf.budget) break;
+      shelf.entries.delete(oldest);
+      shelf.bytes -= old.bytes;
+    }
   }
 }
 
 /** A cache key for a query object: its class and its fields. */
 export const cacheKey = (query: object): string => `${query.constructor.name}:${JSON.stringify(query)}`;
-
-function store(shelf: Shelf, key: string, entry: Entry): void {
-  // The first entry of a new version frees the memory of every older one at once, rather than as the budget fills.
-  if (entry.version > shelf.version) {
-    shelf.version = entry.version;
-    for (const [oldKey, old] of shelf.entries) {
-      if (old.version >= entry.version) continue;
-      shelf.entries.delete(oldKey);
-      shelf.bytes -= old.bytes;
-    }
-  }
-  const previous = shelf.entries.get(key);
-  if (previous) shelf.bytes -= previous.bytes;
-  shelf.entries.delete(key);
-  shelf.entries.set(key, entry);
-  shelf.bytes += entry.bytes;
-  for (const [oldest, old] of shelf.entries) {
-    if (shelf.bytes <= shelf.budget) break;
-    shelf.entries.delete(oldest);
-    shelf.bytes -= old.bytes;
-  }
-}

@@ -1,0 +1,62 @@
+import type { DataSource } from 'typeorm';
+import { PROJECTOR_SCHEMA } from '@smp/persistence';
+import { READ_MODELS_CHANGED } from '@smp/read-models';
+import { migratedDataSource } from '../../../../test/support/database.js';
+import { eventually } from '../../../../test/support/environment.js';
+import { InsightsConfig } from '../insights.config.js';
+import { ReadModelCache } from './read-model-cache.js';
+
+/**
+ * Answers are kept until any change to the read models; a year held in memory only until a change names that year
+ * (or says anything may have changed). The notifications are real ones, through Postgres.
+ */
+describe(`${ReadModelCache.name} against real notifications`, () => {
+  let db: DataSource;
+  let cache: ReadModelCache;
+  const computed = new Map<string, number>();
+  const count = (key: string) => async () => {
+    computed.set(key, (computed.get(key) ?? 0) + 1);
+    return { key };
+  };
+  const answer = () => cache.get('answer', count('answer'));
+  const year = (n: number) => cache.held(`year-${n}`, n, count(`year-${n}`), () => 100);
+  const times = (key: string) => computed.get(key) ?? 0;
+
+  beforeAll(async () => {
+    db = await migratedDataSource(PROJECTOR_SCHEMA);
+    const config = Object.assign(new InsightsConfig(), { DATABASE_URL: (db.options as { url: string }).url, INSIGHTS_CACHE_WINDOW_MS: 0 });
+    cache = new ReadModelCache(config);
+    await cache.onApplicationBootstrap();
+  });
+  afterAll(async () => {
+    await cache?.onApplicationShutdown();
+    await db?.destroy();
+  });
+
+  /** Sends `payload` and waits until the cache has heard it (the answer is computed afresh). */
+  const notify = async (payload: string) => {
+    const before = times('answer');
+    await db.query('SELECT pg_notify($1, $2)', [READ_MODELS_CHANGED, payload]);
+    await eventually(async () => (await answer(), times('answer') > before ? true : undefined), 5_000, `the cache to hear "${payload}"`);
+  };
+
+  it('keeps a year until a change names it, and everything until a change names nothing in particular', async () => {
+    await Promise.all([answer(), year(2024), year(2026)]);
+    await Promise.all([answer(), year(2024), year(2026)]);
+    expect([times('answer'), times('year-2024'), times('year-2026')]).toEqual([1, 1, 1]);
+
+    await notify('months=2026-03,2026-04');
+    await Promise.all([year(2024), year(2026)]);
+    expect([times('year-2024'), times('year-2026')]).toEqual([1, 2]);
+
+    // The case list changed: every answer, but no year.
+    await notify('months=');
+    await Promise.all([year(2024), year(2026)]);
+    expect([times('year-2024'), times('year-2026')]).toEqual([1, 2]);
+
+    // A registry change, a rebuild, a lost connection: everything.
+    await notify('');
+    await Promise.all([year(2024), year(2026)]);
+    expect([times('year-2024'), times('year-2026')]).toEqual([2, 3]);
+  });
+});
