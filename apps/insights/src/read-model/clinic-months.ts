@@ -21,12 +21,11 @@ export class ClinicMonths {
       rangeSql: `SELECT to_char(least(p.first, r.first), 'YYYY-MM-DD') AS first, to_char(greatest(p.last, r.last), 'YYYY-MM-DD') AS last
                    FROM (SELECT min(procedure_month) AS first, max(procedure_month) AS last FROM projector.procedures_month) p,
                         (SELECT min(procedure_month) AS first, max(procedure_month) AS last FROM projector.clinic_category_month) r`,
-      proceduresSql: `SELECT clinic_id, extract(month FROM procedure_month)::int AS m, sum(procedures)::int AS procedures
+      proceduresSql: `SELECT clinic_id AS key, extract(month FROM procedure_month)::int AS m, sum(procedures)::int AS procedures
                         FROM projector.procedures_month WHERE procedure_month >= $1::date AND procedure_month < $2::date
                        GROUP BY 1, 2`,
-      reportsSql: `SELECT clinic_id, extract(month FROM procedure_month)::int AS m, category, reports, serious
+      reportsSql: `SELECT clinic_id AS key, extract(month FROM procedure_month)::int AS m, category, reports, serious
                      FROM projector.clinic_category_month WHERE procedure_month >= $1::date AND procedure_month < $2::date`,
-      keyOf: (row) => row.clinic_id as string,
     });
   }
 

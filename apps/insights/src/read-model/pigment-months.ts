@@ -17,7 +17,8 @@ export interface PigmentInCountry {
   tally: Tally;
 }
 
-const SEPARATOR = '\u0000';
+/** Between pigment id and country in a key (chr(31), the unit separator: in neither). */
+const SEPARATOR = '\u001f';
 
 /**
  * The pigment read models in memory (see MonthTallies), per pigment and country of the clinic: procedures with the
@@ -38,17 +39,16 @@ export class PigmentMonths {
       rangeSql: `SELECT to_char(least(p.first, r.first), 'YYYY-MM-DD') AS first, to_char(greatest(p.last, r.last), 'YYYY-MM-DD') AS last
                    FROM (SELECT min(procedure_month) AS first, max(procedure_month) AS last FROM projector.procedures_month) p,
                         (SELECT min(procedure_month) AS first, max(procedure_month) AS last FROM projector.side_effect_counts) r`,
-      proceduresSql: `SELECT t.pigment_id, coalesce(k.country, '') AS country, extract(month FROM t.procedure_month)::int AS m,
+      proceduresSql: `SELECT t.pigment_id || chr(31) || coalesce(k.country, '') AS key, extract(month FROM t.procedure_month)::int AS m,
                              sum(t.procedures)::int AS procedures
                         FROM projector.procedures_month t LEFT JOIN projector.clinics k USING (clinic_id)
                        WHERE t.procedure_month >= $1::date AND t.procedure_month < $2::date
-                       GROUP BY 1, 2, 3`,
-      reportsSql: `SELECT t.pigment_id, coalesce(k.country, '') AS country, extract(month FROM t.procedure_month)::int AS m, t.category,
+                       GROUP BY 1, 2`,
+      reportsSql: `SELECT t.pigment_id || chr(31) || coalesce(k.country, '') AS key, extract(month FROM t.procedure_month)::int AS m, t.category,
                           sum(t.reports)::int AS reports, sum(t.serious)::int AS serious
                      FROM projector.side_effect_counts t LEFT JOIN projector.clinics k USING (clinic_id)
                     WHERE t.procedure_month >= $1::date AND t.procedure_month < $2::date
-                    GROUP BY 1, 2, 3, 4`,
-      keyOf: (row) => `${row.pigment_id as string}${SEPARATOR}${row.country as string}`,
+                    GROUP BY 1, 2, 3`,
     });
   }
 

@@ -3,6 +3,7 @@ import { NotificationListener } from '@smp/persistence';
 import { rememberJson } from '@smp/http';
 import { READ_MODELS_CHANGED, changedMonthsOf, type ChangedMonths } from '@smp/read-models';
 import { InsightsConfig } from '../insights.config.js';
+import { Limiter } from './limiter.js';
 
 interface Entry {
   version: number;
@@ -51,12 +52,12 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
   private changedEverything = false;
   private listener: NotificationListener | undefined;
   private lastBump = 0;
-  /** Computations running, and the ones waiting for a turn (see INSIGHTS_QUERY_CONCURRENCY). */
-  private running = 0;
-  private readonly queue: Array<() => void> = [];
+  /** At most INSIGHTS_QUERY_CONCURRENCY answers computed at once, the rest in arrival order. */
+  private readonly turns: Limiter;
   private bumpScheduled: NodeJS.Timeout | undefined;
 
   constructor(private readonly config: InsightsConfig) {
+    this.turns = new Limiter(config.INSIGHTS_QUERY_CONCURRENCY);
     this.answers = { entries: new Map(), bytes: 0, budget: config.INSIGHTS_CACHE_BYTES, swept: 0 };
     this.tallies = { entries: new Map(), bytes: 0, budget: config.INSIGHTS_TALLY_BYTES, swept: 0 };
   }
@@ -70,13 +71,13 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
     await this.listener?.stop();
   }
 
-  /** The answer for `key`, computed by `compute` (in turn, see inTurn) unless the current version already has it. */
+  /** The answer for `key`, computed by `compute` (in turn, see turns) unless the current version already has it. */
   get<T>(key: string, uncounted: () => Promise<T>): Promise<T> {
     return this.remember(
       this.answers,
       key,
       null,
-      () => this.inTurn(uncounted),
+      () => this.turns.run(uncounted),
       (value) => {
         const json = JSON.stringify(value);
         // Sent as this text from now on, not serialized again per request.
@@ -138,23 +139,6 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
     this.pending.set(key, { version, answer });
     void answer.finally(() => this.pending.get(key)?.answer === answer && this.pending.delete(key)).catch(() => undefined);
     return answer;
-  }
-
-  /**
-   * Runs at most INSIGHTS_QUERY_CONCURRENCY computations at once, the rest in arrival order: on a small machine many
-   * large aggregations at once only share the CPU worse and hold all their rows in memory together.
-   */
-  private async inTurn<T>(compute: () => Promise<T>): Promise<T> {
-    // A finishing computation hands its turn straight to the first waiter, so the count never overshoots.
-    if (this.running >= this.config.INSIGHTS_QUERY_CONCURRENCY) await new Promise<void>((resolve) => this.queue.push(resolve));
-    else this.running++;
-    try {
-      return await compute();
-    } finally {
-      const next = this.queue.shift();
-      if (next) next();
-      else this.running--;
-    }
   }
 
   private async listen(): Promise<void> {
