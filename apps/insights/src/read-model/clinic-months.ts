@@ -18,9 +18,7 @@ export class ClinicMonths {
   ) {
     this.tallies = new MonthTallies(db, cache, {
       name: 'clinic-months',
-      rangeSql: `SELECT to_char(least(p.first, r.first), 'YYYY-MM-DD') AS first, to_char(greatest(p.last, r.last), 'YYYY-MM-DD') AS last
-                   FROM (SELECT min(procedure_month) AS first, max(procedure_month) AS last FROM projector.procedures_month) p,
-                        (SELECT min(procedure_month) AS first, max(procedure_month) AS last FROM projector.clinic_category_month) r`,
+      tables: ['projector.procedures_month', 'projector.clinic_category_month'],
       proceduresSql: `SELECT clinic_id AS key, extract(month FROM procedure_month)::int AS m, sum(procedures)::int AS procedures
                         FROM projector.procedures_month WHERE procedure_month >= $1::date AND procedure_month < $2::date
                        GROUP BY 1, 2`,

@@ -71,8 +71,8 @@ export interface TallyWindow {
 export interface TallySource {
   /** Names the source's parts in the answer cache. */
   name: string;
-  /** One row, columns first and last: the first and last procedure month held (dates as text), or nulls. */
-  rangeSql: string;
+  /** The tables whose procedure months, together, are the months held (their first and last bound open windows). */
+  tables: readonly string[];
   /** Rows of key (the subject, text), m (month of the year, 1-12) and procedures. */
   proceduresSql: string;
   /** Rows of key, m, category, reports and serious. */
@@ -123,7 +123,12 @@ export class MonthTallies {
     const held = await this.cache.part(
       `${this.source.name}-range`,
       async () => {
-        const [row]: Array<{ first: string | null; last: string | null }> = await this.db.query(this.source.rangeSql);
+        const [row]: Array<{ first: string | null; last: string | null }> = await this.db.query(
+          `SELECT to_char(min(first), 'YYYY-MM-DD') AS first, to_char(max(last), 'YYYY-MM-DD') AS last
+             FROM (${this.source.tables
+               .map((table) => `SELECT min(procedure_month) AS first, max(procedure_month) AS last FROM ${table}`)
+               .join(' UNION ALL ')}) held`,
+        );
         return row?.first && row.last ? { first: monthNumber(row.first), last: monthNumber(row.last) } : null;
       },
       () => 100,

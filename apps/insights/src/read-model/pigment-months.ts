@@ -36,9 +36,7 @@ export class PigmentMonths {
   ) {
     this.tallies = new MonthTallies(db, cache, {
       name: 'pigment-months',
-      rangeSql: `SELECT to_char(least(p.first, r.first), 'YYYY-MM-DD') AS first, to_char(greatest(p.last, r.last), 'YYYY-MM-DD') AS last
-                   FROM (SELECT min(procedure_month) AS first, max(procedure_month) AS last FROM projector.procedures_month) p,
-                        (SELECT min(procedure_month) AS first, max(procedure_month) AS last FROM projector.side_effect_counts) r`,
+      tables: ['projector.procedures_month', 'projector.side_effect_counts'],
       proceduresSql: `SELECT t.pigment_id || chr(31) || coalesce(k.country, '') AS key, extract(month FROM t.procedure_month)::int AS m,
                              sum(t.procedures)::int AS procedures
                         FROM projector.procedures_month t LEFT JOIN projector.clinics k USING (clinic_id)
