@@ -12,7 +12,7 @@ const CATEGORY_INDEX = new Map<string, number>(SIDE_EFFECT_CATEGORIES.map((categ
  * Int32Array: procedures, which rows the read models hold (a bit mask, see PRESENT), then reports and serious
  * reports per category in SIDE_EFFECT_CATEGORIES order.
  */
-export const STRIDE = 2 + 2 * CATEGORIES;
+const STRIDE = 2 + 2 * CATEGORIES;
 const PROCEDURES = 0;
 /** Bit 0: the subject has procedures rows; bit 1 + i: it has a report row of category i (even one nullified to 0). */
 const PRESENT = 1;
@@ -34,15 +34,6 @@ export class Tally {
   present(category?: SideEffectCategory): boolean {
     const mask = this.values[this.offset + PRESENT] ?? 0;
     return category ? (mask & (1 | (2 << CATEGORY_INDEX.get(category)!))) !== 0 : mask !== 0;
-  }
-
-  /** Whether it has a report row of any category. */
-  hasAnyReports(): boolean {
-    return ((this.values[this.offset + PRESENT] ?? 0) & ~1) !== 0;
-  }
-
-  hasProcedures(): boolean {
-    return ((this.values[this.offset + PRESENT] ?? 0) & 1) !== 0;
   }
 
   hasReports(category: SideEffectCategory): boolean {
@@ -99,7 +90,7 @@ const loads = new Limiter(CONCURRENT_LOADS);
 
 /** A month as a number (year × 12 + month − 1) from 'YYYY-MM-…'. */
 const monthNumber = (date: string): number => Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
-export const monthLabel = (month: number): string => `${Math.floor(month / 12)}-${String((month % 12) + 1).padStart(2, '0')}`;
+const monthLabel = (month: number): string => `${Math.floor(month / 12)}-${String((month % 12) + 1).padStart(2, '0')}`;
 
 /**
  * Read models of procedures and of reports per subject (clinic, pigment…), category and procedure month, held in
@@ -234,38 +225,36 @@ export class MonthTallies {
       rowsOf<[string, number, number]>(this.source.proceduresSql, 'key, m, procedures'),
       rowsOf<[string, number, string, number, number]>(this.source.reportsSql, 'key, m, category, reports, serious'),
     ]);
-    const procedures = procedureRows.map(([key, m, count]) => ({ at: this.position(key) * STRIDE, m, procedures: count }));
-    const reports = reportRows.map(([key, m, category, count, serious]) => ({
-      at: this.position(key) * STRIDE,
-      m,
-      category: CATEGORY_INDEX.get(category),
-      reports: count,
-      serious,
-    }));
+    // Every subject gets its position first, so that the year's arrays are sized once for all of them.
+    for (const [key] of procedureRows) this.position(key);
+    for (const [key] of reportRows) this.position(key);
     const size = this.ids.length * STRIDE;
     const months: Array<Int32Array | null> = Array.from({ length: 12 }, () => null);
-    const slice = (m: number) => (months[m - 1] ??= new Int32Array(size));
-    for (const { at, m, procedures: count } of procedures) {
-      const values = slice(m);
-      values[at + PROCEDURES]! += count;
-      values[at + PRESENT]! |= 1;
+    // The network's month is written beside each subject's, rather than summed from them afterwards.
+    const network = Array.from({ length: 12 }, () => new Int32Array(STRIDE));
+    const write = (key: string, m: number, field: number, count: number) => {
+      const values = (months[m - 1] ??= new Int32Array(size));
+      const at = this.index.get(key)! * STRIDE;
+      values[at + field]! += count;
+      network[m - 1]![field]! += count;
+    };
+    const mark = (key: string, m: number, bits: number) => {
+      months[m - 1]![this.index.get(key)! * STRIDE + PRESENT]! |= bits;
+      network[m - 1]![PRESENT]! |= bits;
+    };
+    for (const [key, m, count] of procedureRows) {
+      write(key, m, PROCEDURES, count);
+      mark(key, m, 1);
     }
-    for (const row of reports) {
-      const { at, category } = row;
+    for (const [key, m, name, count, serious] of reportRows) {
+      const category = CATEGORY_INDEX.get(name);
       if (category === undefined) continue;
-      const values = slice(row.m);
-      values[at + REPORTS + category]! += row.reports;
-      values[at + SERIOUS + category]! += row.serious;
-      values[at + PRESENT]! |= 2 << category;
+      write(key, m, REPORTS + category, count);
+      write(key, m, SERIOUS + category, serious);
+      mark(key, m, 2 << category);
     }
     const total = new Int32Array(size);
-    const network = months.map((values) => {
-      const month = new Int32Array(STRIDE);
-      if (!values) return month;
-      add(total, values);
-      for (let at = 0; at < values.length; at += STRIDE) add(month, values.subarray(at, at + STRIDE));
-      return month;
-    });
+    for (const values of months) if (values) add(total, values);
     const networkTotal = new Int32Array(STRIDE);
     for (const month of network) add(networkTotal, month);
     return { months, network, total, networkTotal, bytes: ((months.filter(Boolean).length + 1) * size + 13 * STRIDE) * 4 + 500 };

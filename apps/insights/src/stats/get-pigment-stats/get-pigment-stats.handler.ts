@@ -53,7 +53,7 @@ export class GetPigmentStatsHandler implements IQueryHandler<GetPigmentStatsQuer
     const add = (month: string | undefined, { pigmentId, tally }: PigmentInCountry) => {
       const pigment = directory.get(pigmentId);
       // A group has a row when one of its pigments has procedures, or reports (of the category asked for).
-      if (!pigment || !(tally.hasProcedures() || (filter.category ? tally.hasReports(filter.category) : tally.hasAnyReports()))) return;
+      if (!pigment || !tally.present(filter.category)) return;
       const labels = month === undefined ? LABELS[groupBy](pigmentId, pigment) : { ...LABELS[groupBy](pigmentId, pigment), month };
       const key = Object.values(labels).join('\u0000');
       let group = groups.get(key);
