@@ -1,4 +1,4 @@
-import { funnelLimit, funnelLimits, funnelPlot, type FunnelUnit } from './funnel.js';
+import { funnelBand, funnelLimit, funnelLimits, funnelPlot, funnelScores, type FunnelUnit } from './funnel.js';
 
 /** Small seeded generator (mulberry32) so the property loops are repeatable. */
 function random(seed: number): () => number {
@@ -196,6 +196,44 @@ describe(funnelPlot.name, () => {
     expect(() => sut([{ id: 'x', events: 5, trials: 4 }])).toThrow(RangeError);
     expect(() => sut([{ id: 'x', events: 1, trials: 4 }], { target: 0 })).toThrow(RangeError);
     expect(() => sut([{ id: 'x', events: 1, trials: 4 }], { winsorise: 0.5 })).toThrow(RangeError);
+  });
+});
+
+describe(funnelScores.name, () => {
+  const sut = funnelScores;
+
+  // The hand-computed example of funnelPlot above, as parallel typed arrays (how insights places a thousand clinics).
+  it('reproduces the hand-computed winsorised example from arrays of events and trials', () => {
+    const result = sut(Int32Array.of(4, 7, 10, 13, 16), Int32Array.of(100, 100, 100, 100, 100));
+
+    expect(result.target).toBeCloseTo(0.1, 15);
+    expect([...result.z]).toEqual([-2, -1, 0, 1, 2].map((z) => expect.closeTo(z, 12)));
+    expect(result.phi).toBeCloseTo(1.424, 12);
+    expect(result.tau2).toBeCloseTo(0.000702, 12);
+    expect(result.adjustedZ[4]).toBeCloseTo(1.49906, 5);
+    expect(funnelBand(result.z[4]!, result.z95, result.z998)).toBe('above_95');
+    expect(funnelBand(result.adjustedZ[4]!, result.z95, result.z998)).toBe('within');
+  });
+
+  it('gives the scores funnelPlot gives its units, in the same order', () => {
+    for (let seed = 200; seed < 220; seed++) {
+      const units = network(seed, 40, 0.05, 0.06);
+      const plot = funnelPlot(units);
+      const scores = sut(
+        units.map((unit) => unit.events),
+        units.map((unit) => unit.trials),
+      );
+      expect([scores.target, scores.phi, scores.tau2]).toEqual([plot.target, plot.phi, plot.tau2]);
+      expect([...scores.adjustedZ]).toEqual(plot.units.map((unit) => unit.adjustedZ));
+    }
+  });
+
+  it('names the unit it cannot score by its position', () => {
+    expect(() => sut([1, 2], [10])).toThrow('2 event counts for 1 trial counts');
+    expect(() => sut([1, 0], [10, 0])).toThrow('unit 1 has no trials');
+    expect(() => sut([11], [10])).toThrow('unit 0 has more events than trials');
+    expect(() => sut([1.5], [10])).toThrow('events of unit 0 must be a non-negative integer');
+    expect(() => sut([], [])).toThrow(RangeError);
   });
 });
 

@@ -105,12 +105,6 @@ const DEFAULT_WINSORISE = 0.1;
  * With a single unit τ² is 0 (between-unit variance needs two units).
  */
 export function funnelPlot(units: readonly FunnelUnit[], options: FunnelOptions = {}): FunnelPlot {
-  const z95 = options.z95 ?? DEFAULT_Z95;
-  const z998 = options.z998 ?? DEFAULT_Z998;
-  const winsorise = options.winsorise ?? DEFAULT_WINSORISE;
-  assertPositive('z95', z95);
-  assertPositive('z998', z998);
-  if (!(winsorise >= 0 && winsorise < 0.5)) throw new RangeError(`winsorise must be in [0, 0.5), got ${winsorise}`);
   if (units.length === 0) throw new RangeError('a funnel plot needs at least one unit');
   for (const unit of units) {
     // The messages are built only for a unit that fails (a thousand clinics per plot, several plots per answer).
@@ -119,38 +113,90 @@ export function funnelPlot(units: readonly FunnelUnit[], options: FunnelOptions 
     if (unit.trials === 0) throw new RangeError(`unit ${unit.id} has no trials; leave it out of the funnel`);
     if (unit.events > unit.trials) throw new RangeError(`unit ${unit.id} has more events than trials`);
   }
+  const scores = funnelScores(
+    units.map((unit) => unit.events),
+    units.map((unit) => unit.trials),
+    options,
+  );
+  const { target, z95, z998 } = scores;
+  const scored = units.map((unit, i): FunnelUnitResult => ({
+    id: unit.id,
+    events: unit.events,
+    trials: unit.trials,
+    proportion: unit.events / unit.trials,
+    z: scores.z[i]!,
+    adjustedZ: scores.adjustedZ[i]!,
+    band: funnelBand(scores.adjustedZ[i]!, z95, z998),
+    unadjustedBand: funnelBand(scores.z[i]!, z95, z998),
+  }));
+  return { target, phi: scores.phi, tau2: scores.tau2, overdispersed: scores.overdispersed, z95, z998, units: scored };
+}
+
+/** funnelPlot's estimates and scores, position by position, without an object per unit. */
+export interface FunnelScores extends FunnelLimitParameters {
+  phi: number;
+  overdispersed: boolean;
+  /** Unadjusted z of each unit. */
+  z: Float64Array;
+  /** Adjusted z of each unit: the score its band is taken from (see funnelBand). */
+  adjustedZ: Float64Array;
+}
+
+/**
+ * funnelPlot over parallel arrays of events and trials (unit i is events[i] of trials[i]): the same estimates and
+ * scores, to the last bit, for callers that place thousands of units and want no object per unit. Same rules and
+ * errors (units named by position).
+ */
+export function funnelScores(events: ArrayLike<number>, trials: ArrayLike<number>, options: FunnelOptions = {}): FunnelScores {
+  const z95 = options.z95 ?? DEFAULT_Z95;
+  const z998 = options.z998 ?? DEFAULT_Z998;
+  const winsorise = options.winsorise ?? DEFAULT_WINSORISE;
+  assertPositive('z95', z95);
+  assertPositive('z998', z998);
+  if (!(winsorise >= 0 && winsorise < 0.5)) throw new RangeError(`winsorise must be in [0, 0.5), got ${winsorise}`);
+  const count = events.length;
+  if (trials.length !== count) throw new RangeError(`${count} event counts for ${trials.length} trial counts`);
+  if (count === 0) throw new RangeError('a funnel plot needs at least one unit');
+  let totalEvents = 0;
+  let totalTrials = 0;
+  for (let i = 0; i < count; i++) {
+    const e = events[i]!;
+    const n = trials[i]!;
+    if (!isCount(e)) assertCount(`events of unit ${i}`, e);
+    if (!isCount(n)) assertCount(`trials of unit ${i}`, n);
+    if (n === 0) throw new RangeError(`unit ${i} has no trials; leave it out of the funnel`);
+    if (e > n) throw new RangeError(`unit ${i} has more events than trials`);
+    totalEvents += e;
+    totalTrials += n;
+  }
   if (options.target !== undefined && !(options.target > 0 && options.target < 1)) {
     throw new RangeError(`target must be in (0, 1), got ${options.target}`);
   }
 
-  const target = options.target ?? sum(units.map((u) => u.events)) / sum(units.map((u) => u.trials));
-  const variances = units.map((u) => (target * (1 - target)) / u.trials);
-  const proportions = units.map((u) => u.events / u.trials);
-  // Zero variance only when the pooled rate is 0 or 1, and then every unit equals it.
-  const zScores = proportions.map((y, i) => (variances[i]! === 0 ? 0 : (y - target) / Math.sqrt(variances[i]!)));
+  const target = options.target ?? totalEvents / totalTrials;
+  const variances = new Float64Array(count);
+  const z = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    variances[i] = (target * (1 - target)) / trials[i]!;
+    // Zero variance only when the pooled rate is 0 or 1, and then every unit equals it.
+    z[i] = variances[i] === 0 ? 0 : (events[i]! / trials[i]! - target) / Math.sqrt(variances[i]!);
+  }
 
-  const count = units.length;
-  const winsorised = winsoriseScores(zScores, winsorise);
-  const phi = sum(winsorised.map((z) => z * z)) / count;
+  const { low, high } = winsorisingBounds(z, winsorise);
+  let squares = 0;
+  for (let i = 0; i < count; i++) {
+    const pulled = Math.min(high, Math.max(low, z[i]!));
+    squares += pulled * pulled;
+  }
+  const phi = squares / count;
   const tau2 = options.adjustForOverdispersion === false ? 0 : betweenUnitVariance(count, phi, variances);
 
-  const scored = units.map((unit, i): FunnelUnitResult => {
-    const deviation = proportions[i]! - target;
+  const adjustedZ = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
     const adjustedVariance = variances[i]! + tau2;
-    const adjustedZ = adjustedVariance === 0 ? 0 : deviation / Math.sqrt(adjustedVariance);
-    return {
-      id: unit.id,
-      events: unit.events,
-      trials: unit.trials,
-      proportion: proportions[i]!,
-      z: zScores[i]!,
-      adjustedZ,
-      band: band(adjustedZ, z95, z998),
-      unadjustedBand: band(zScores[i]!, z95, z998),
-    };
-  });
-
-  return { target, phi, tau2, overdispersed: tau2 > 0, z95, z998, units: scored };
+    adjustedZ[i] = adjustedVariance === 0 ? 0 : (events[i]! / trials[i]! - target) / Math.sqrt(adjustedVariance);
+  }
+  return { target, phi, tau2, overdispersed: tau2 > 0, z95, z998, z, adjustedZ };
 }
 
 /**
@@ -177,7 +223,8 @@ export function funnelLimit(n: number, target: number, tau2: number, z: number):
   return { lower: Math.max(0, target - half), upper: Math.min(1, target + half) };
 }
 
-function band(z: number, z95: number, z998: number): FunnelBand {
+/** The band of a (adjusted) z-score: strictly beyond ±z95 is outside 95%, beyond ±z998 outside 99.8%. */
+export function funnelBand(z: number, z95: number, z998: number): FunnelBand {
   if (z > z998) return 'above_99_8';
   if (z > z95) return 'above_95';
   if (z < -z998) return 'below_99_8';
@@ -186,25 +233,28 @@ function band(z: number, z95: number, z998: number): FunnelBand {
 }
 
 /** DerSimonian–Laird τ² from the (winsorised) φ; see funnelPlot. */
-function betweenUnitVariance(count: number, phi: number, variances: readonly number[]): number {
-  if (variances.some((v) => v === 0)) return 0;
-  const weights = variances.map((v) => 1 / v);
-  const totalWeight = sum(weights);
-  const denominator = totalWeight - sum(weights.map((w) => w * w)) / totalWeight;
+function betweenUnitVariance(count: number, phi: number, variances: Float64Array): number {
+  let totalWeight = 0;
+  let squaredWeights = 0;
+  for (const variance of variances) {
+    if (variance === 0) return 0;
+    const weight = 1 / variance;
+    totalWeight += weight;
+    squaredWeights += weight * weight;
+  }
+  const denominator = totalWeight - squaredWeights / totalWeight;
   const excess = count * phi - (count - 1);
   // Σw − Σw²/Σw is 0 for a single unit: one unit says nothing about the spread between units.
   if (excess <= 0 || !(denominator > 0)) return 0;
   return excess / denominator;
 }
 
-/** Pulls scores below the `fraction` percentile up to it and above the 1 − `fraction` percentile down to it. */
-function winsoriseScores(scores: readonly number[], fraction: number): number[] {
-  if (fraction === 0) return [...scores];
+/** The `fraction` and 1 − `fraction` percentiles of the scores, between which winsorising holds them (none: ±∞). */
+function winsorisingBounds(scores: Float64Array, fraction: number): { low: number; high: number } {
+  if (fraction === 0) return { low: -Infinity, high: Infinity };
   // A typed array sorts numerically, natively, without a comparator call per comparison.
-  const sorted = Float64Array.from(scores).sort();
-  const low = percentile(sorted, fraction);
-  const high = percentile(sorted, 1 - fraction);
-  return scores.map((z) => Math.min(high, Math.max(low, z)));
+  const sorted = scores.slice().sort();
+  return { low: percentile(sorted, fraction), high: percentile(sorted, 1 - fraction) };
 }
 
 /** Percentile of sorted values by linear interpolation between order statistics (Hyndman & Fan 1996 type 7). */
@@ -216,7 +266,3 @@ function percentile(sorted: ArrayLike<number>, q: number): number {
 }
 
 const isCount = (value: number): boolean => Number.isInteger(value) && value >= 0;
-
-function sum(values: readonly number[]): number {
-  return values.reduce((total, v) => total + v, 0);
-}

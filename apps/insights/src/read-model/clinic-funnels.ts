@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { SIDE_EFFECT_CATEGORIES, type SideEffectCategory } from '@smp/domain';
-import { funnelLimits, funnelPlot, type FunnelBand, type FunnelUnit, type FunnelUnitResult, type Interval } from '@smp/statistics';
+import { funnelBand, funnelLimits, funnelScores, type FunnelBand, type Interval } from '@smp/statistics';
 import type { Period } from './period.js';
 import { rateOf, round } from './rates.js';
 import { ClinicMonths } from './clinic-months.js';
@@ -29,7 +29,8 @@ export interface FunnelLimitsPer1000 {
   upper998: number;
 }
 
-export interface CategoryFunnel {
+/** A category's funnel over a period: the network rate, the overdispersion, and the limits to draw. */
+export interface FunnelSummary {
   category: SideEffectCategory;
   /** Network proportion (reports / procedures of the clinics on the plot). */
   target: number;
@@ -39,45 +40,89 @@ export interface CategoryFunnel {
   overdispersed: boolean;
   /** The control limits at a range of clinic sizes, for drawing the funnel. */
   limits: FunnelLimitsPer1000[];
-  /** Every clinic with a row in the period, by id; see pointsOf for their rates and places. */
-  clinics: ReadonlyMap<string, PlacedClinic>;
 }
 
-/** A clinic's counts in a category funnel, and its place on the plot (none without procedures, or with more reports than procedures). */
-export interface PlacedClinic {
-  clinicId: string;
-  name: string | null;
-  country: string | null;
-  procedures: number;
-  reports: number;
-  placed: FunnelUnitResult | undefined;
+export interface CategoryFunnel extends FunnelSummary {
+  /** Every clinic with a row in the period (of any category), in id order; see pointsOf, indexOf and pointAt. */
+  clinics: FunnelClinics;
 }
 
-/** The funnel's clinics as points, in clinic id order: rates with their intervals, rounded z-scores and bands. */
-export function pointsOf(funnel: CategoryFunnel): ClinicPoint[] {
-  return [...funnel.clinics.values()].map((clinic) => pointOf(funnel.category, clinic));
+/**
+ * The clinics of a funnel, position by position in parallel arrays (thousands per funnel, several funnels per answer:
+ * no object per clinic until an answer asks for its points).
+ */
+export interface FunnelClinics {
+  ids: readonly string[];
+  names: ReadonlyArray<string | null>;
+  countries: ReadonlyArray<string | null>;
+  procedures: Int32Array;
+  reports: Int32Array;
+  /** 1 where the clinic has procedures or a report row of the funnel's category in the period. */
+  inCategory: Uint8Array;
+  /** Overdispersion-adjusted z; NaN where the clinic is not on the plot (no procedures, or more reports than procedures). */
+  z: Float64Array;
+  bands: ReadonlyArray<FunnelBand | null>;
 }
 
-export function pointOf(category: SideEffectCategory, clinic: PlacedClinic): ClinicPoint {
+/**
+ * The funnel's clinics as points, in clinic id order: rates with their intervals, rounded z-scores and bands. Only
+ * those with a row of the funnel's own category when `inCategoryOnly` (an answer about one category), else all.
+ */
+export function pointsOf(funnel: CategoryFunnel, inCategoryOnly: boolean): ClinicPoint[] {
+  const points: ClinicPoint[] = [];
+  for (let i = 0; i < funnel.clinics.ids.length; i++)
+    if (!inCategoryOnly || funnel.clinics.inCategory[i] === 1) points.push(pointAt(funnel, i));
+  return points;
+}
+
+/** The position of a clinic in the funnel, or -1 when it has no row in the period. */
+export function indexOf(funnel: CategoryFunnel, clinicId: string): number {
+  const ids = funnel.clinics.ids;
+  let low = 0;
+  let high = ids.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const id = ids[middle]!;
+    if (id === clinicId) return middle;
+    if (id < clinicId) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
+}
+
+/** The clinic at position `i` of the funnel as a point. */
+export function pointAt(funnel: CategoryFunnel, i: number): ClinicPoint {
+  const clinics = funnel.clinics;
+  const procedures = clinics.procedures[i]!;
+  const reports = clinics.reports[i]!;
+  const z = clinics.z[i]!;
   // Fields written out, not spread: thousands of points per answer, and object spread is several times slower.
-  const rate = rateOf(clinic.reports, clinic.procedures);
+  const rate = rateOf(reports, procedures);
   return {
-    clinicId: clinic.clinicId,
-    name: clinic.name,
-    country: clinic.country,
-    category,
-    procedures: clinic.procedures,
-    reports: clinic.reports,
+    clinicId: clinics.ids[i]!,
+    name: clinics.names[i]!,
+    country: clinics.countries[i]!,
+    category: funnel.category,
+    procedures,
+    reports,
     ratePer1000: rate.ratePer1000,
     ci95: rate.ci95,
-    z: clinic.placed ? round(clinic.placed.adjustedZ) : null,
-    band: clinic.placed?.band ?? null,
+    z: Number.isNaN(z) ? null : round(z),
+    band: clinics.bands[i]!,
   };
 }
 
-/** Heap estimates for the cache's budget: a placed clinic is a few fields, a map entry and a funnel result, a funnel ~40 limit rows. */
-const BYTES_PER_CLINIC = 400;
+/** Heap estimates for the cache's budget: a clinic is a few numbers and three references, a funnel ~40 limit rows. */
+const BYTES_PER_CLINIC = 64;
 const BYTES_PER_FUNNEL = 8_000;
+
+/** The clinics a period's funnels are drawn from: every one with a row in the period (and of the country), in id order. */
+interface FunnelInputs {
+  ids: string[];
+  names: Array<string | null>;
+  countries: Array<string | null>;
+  tallies: Tally[];
+}
 
 /**
  * Every clinic's reports and procedures over a period, per category, placed
@@ -92,74 +137,91 @@ export class ClinicFunnels {
   ) {}
 
   /**
-   * The funnels of the period, category and country; computed once per change of the read models for every answer
-   * that needs them (each clinic's incidence places itself on the same network funnel). Do not change the result.
+   * The funnels of the period and country, one per category (or just `filters.category`'s); each is computed once per
+   * change of the read models for every answer that needs it (each clinic's incidence places itself on the same
+   * network funnel, an answer about all categories shares those of single categories). Do not change the result.
    */
   compute(period: Period, filters: { category?: SideEffectCategory; country?: string }): Promise<readonly CategoryFunnel[]> {
-    const key = `funnels\u0000${period.from ?? ''}\u0000${period.to ?? ''}\u0000${filters.category ?? ''}\u0000${filters.country ?? ''}`;
-    return this.cache.part(
-      key,
-      () => this.computeNow(period, filters),
-      (funnels) => funnels.reduce((bytes, funnel) => bytes + BYTES_PER_CLINIC * funnel.clinics.size + BYTES_PER_FUNNEL, 0),
+    const categories = filters.category ? [filters.category] : SIDE_EFFECT_CATEGORIES;
+    let inputs: Promise<FunnelInputs> | undefined;
+    return Promise.all(
+      categories.map((category) =>
+        this.cache.part(
+          `funnel\u0000${period.from ?? ''}\u0000${period.to ?? ''}\u0000${category}\u0000${filters.country ?? ''}`,
+          async () => funnelOf(category, await (inputs ??= this.inputs(period, filters.country))),
+          (funnel) => BYTES_PER_CLINIC * funnel.clinics.ids.length + BYTES_PER_FUNNEL,
+        ),
+      ),
     );
   }
 
-  private async computeNow(period: Period, filters: { category?: SideEffectCategory; country?: string }): Promise<CategoryFunnel[]> {
+  private async inputs(period: Period, country: string | undefined): Promise<FunnelInputs> {
     const [window, directory] = await Promise.all([this.months.window(period), this.months.directory()]);
-    // Every clinic the read models hold a row of in the period (procedures, or reports of the category asked for).
-    const clinics: Array<{ clinicId: string; name: string | null; country: string | null; procedures: number; tally: Tally }> = [];
+    const inputs: FunnelInputs = { ids: [], names: [], countries: [], tallies: [] };
     for (const clinicId of window.keys) {
       const tally = window.tally(clinicId)!;
-      if (!tally.present(filters.category)) continue;
+      if (!tally.present()) continue;
       const registered = directory.get(clinicId);
-      if (filters.country && registered?.country !== filters.country) continue;
-      clinics.push({ clinicId, name: registered?.name ?? null, country: registered?.country ?? null, procedures: tally.procedures, tally });
+      if (country && registered?.country !== country) continue;
+      inputs.ids.push(clinicId);
+      inputs.names.push(registered?.name ?? null);
+      inputs.countries.push(registered?.country ?? null);
+      inputs.tallies.push(tally);
     }
-    clinics.sort((x, y) => (x.clinicId < y.clinicId ? -1 : x.clinicId > y.clinicId ? 1 : 0));
-    const categories = filters.category ? [filters.category] : SIDE_EFFECT_CATEGORIES;
-    return categories.map((category) => {
-      const reports = clinics.map((clinic) => clinic.tally.reports(category));
-      // The binomial model needs procedures, and no more reports than procedures (procedures may be recorded late).
-      const units: FunnelUnit[] = [];
-      clinics.forEach((clinic, i) => {
-        if (clinic.procedures > 0 && reports[i]! <= clinic.procedures)
-          units.push({ id: clinic.clinicId, events: reports[i]!, trials: clinic.procedures });
-      });
-      const plot = units.length > 0 ? funnelPlot(units) : null;
-      const placed = new Map(plot?.units.map((unit) => [unit.id, unit]));
-      const largest = units.reduce((most, unit) => Math.max(most, unit.trials), 1);
-      return {
-        category,
-        target: plot?.target ?? 0,
-        networkRatePer1000: round((plot?.target ?? 0) * 1000),
-        phi: plot ? round(plot.phi, 6) : 0,
-        tau2: plot?.tau2 ?? 0,
-        overdispersed: plot?.overdispersed ?? false,
-        limits: plot
-          ? funnelLimits(limitSizes(largest), plot).map((point) => ({
-              procedures: point.n,
-              lower95: round(point.lower95 * 1000),
-              upper95: round(point.upper95 * 1000),
-              lower998: round(point.lower998 * 1000),
-              upper998: round(point.upper998 * 1000),
-            }))
-          : [],
-        clinics: new Map(
-          clinics.map((clinic, i): [string, PlacedClinic] => [
-            clinic.clinicId,
-            {
-              clinicId: clinic.clinicId,
-              name: clinic.name,
-              country: clinic.country,
-              procedures: clinic.procedures,
-              reports: reports[i]!,
-              placed: placed.get(clinic.clinicId),
-            },
-          ]),
-        ),
-      };
-    });
+    return inputs;
   }
+}
+
+function funnelOf(category: SideEffectCategory, { ids, names, countries, tallies }: FunnelInputs): CategoryFunnel {
+  const count = ids.length;
+  const procedures = new Int32Array(count);
+  const reports = new Int32Array(count);
+  const inCategory = new Uint8Array(count);
+  // The binomial model needs procedures, and no more reports than procedures (procedures may be recorded late).
+  let placed = 0;
+  for (let i = 0; i < count; i++) {
+    const tally = tallies[i]!;
+    procedures[i] = tally.procedures;
+    reports[i] = tally.reports(category);
+    inCategory[i] = tally.present(category) ? 1 : 0;
+    if (procedures[i]! > 0 && reports[i]! <= procedures[i]!) placed++;
+  }
+  const events = new Int32Array(placed);
+  const trials = new Int32Array(placed);
+  let largest = 1;
+  for (let i = 0, at = 0; i < count; i++) {
+    if (!(procedures[i]! > 0 && reports[i]! <= procedures[i]!)) continue;
+    events[at] = reports[i]!;
+    trials[at++] = procedures[i]!;
+    largest = Math.max(largest, procedures[i]!);
+  }
+  const plot = placed > 0 ? funnelScores(events, trials) : null;
+  const z = new Float64Array(count).fill(Number.NaN);
+  const bands: Array<FunnelBand | null> = new Array<FunnelBand | null>(count).fill(null);
+  if (plot)
+    for (let i = 0, at = 0; i < count; i++) {
+      if (!(procedures[i]! > 0 && reports[i]! <= procedures[i]!)) continue;
+      z[i] = plot.adjustedZ[at]!;
+      bands[i] = funnelBand(plot.adjustedZ[at++]!, plot.z95, plot.z998);
+    }
+  return {
+    category,
+    target: plot?.target ?? 0,
+    networkRatePer1000: round((plot?.target ?? 0) * 1000),
+    phi: plot ? round(plot.phi, 6) : 0,
+    tau2: plot?.tau2 ?? 0,
+    overdispersed: plot?.overdispersed ?? false,
+    limits: plot
+      ? funnelLimits(limitSizes(largest), plot).map((point) => ({
+          procedures: point.n,
+          lower95: round(point.lower95 * 1000),
+          upper95: round(point.upper95 * 1000),
+          lower998: round(point.lower998 * 1000),
+          upper998: round(point.upper998 * 1000),
+        }))
+      : [],
+    clinics: { ids, names, countries, procedures, reports, inCategory, z, bands },
+  };
 }
 
 /** About 40 clinic sizes from 1 to a little past the largest clinic, spaced evenly on a log scale. */

@@ -51,7 +51,7 @@ export class Tally {
 
 /** Every subject's figures over a window, and all of theirs together. */
 export interface TallyWindow {
-  /** Every subject met so far (some may have nothing in the window). */
+  /** Every subject met so far (some may have nothing in the window), in key order. */
   keys: readonly string[];
   tally(key: string): Tally | null;
   /** Every subject's figures summed. */
@@ -64,8 +64,8 @@ export interface TallySource {
   name: string;
   /** The tables whose procedure months, together, are the months held (their first and last bound open windows). */
   tables: readonly string[];
-  /** Rows of key (the subject, text), m (month of the year, 1-12) and procedures. */
-  proceduresSql: string;
+  /** Rows of key (the subject, text), m (month of the year, 1-12) and procedures; none for a source of reports alone. */
+  proceduresSql?: string;
   /** Rows of key, m, category, reports and serious. */
   reportsSql: string;
 }
@@ -102,6 +102,7 @@ export class MonthTallies {
   /** Subject ↔ position in every tally; only grows, so tallies of different ages line up. */
   private readonly index = new Map<string, number>();
   private readonly ids: string[] = [];
+  private sorted: readonly string[] = [];
 
   constructor(
     private readonly db: DataSource,
@@ -169,12 +170,14 @@ export class MonthTallies {
   }
 
   private windowOf(tally: Int32Array, network: Int32Array): TallyWindow {
-    const ids = this.ids;
     const index = this.index;
+    const subjects = tally.length / STRIDE;
+    const sorted = () => this.sortedKeys();
     return {
-      // Copied only when asked for: a clinic's monthly view makes a window per month and never lists them.
+      // Listed only when asked for: a clinic's monthly view makes a window per month and never lists them.
       get keys() {
-        return ids.slice(0, tally.length / STRIDE);
+        const keys = sorted();
+        return subjects === keys.length ? keys : keys.filter((key) => index.get(key)! < subjects);
       },
       tally: (key) => {
         const position = index.get(key);
@@ -200,6 +203,12 @@ export class MonthTallies {
     return new Map(numbers.map((year, i) => [year, years[i]!]));
   }
 
+  /** Every subject met so far, in key order; sorted again only after new subjects came. Do not change it. */
+  private sortedKeys(): readonly string[] {
+    if (this.sorted.length !== this.ids.length) this.sorted = [...this.ids].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    return this.sorted;
+  }
+
   private position(key: string): number {
     let position = this.index.get(key);
     if (position === undefined) {
@@ -222,7 +231,7 @@ export class MonthTallies {
       return result!.rows;
     };
     const [procedureRows, reportRows] = await Promise.all([
-      rowsOf<[string, number, number]>(this.source.proceduresSql, 'key, m, procedures'),
+      this.source.proceduresSql ? rowsOf<[string, number, number]>(this.source.proceduresSql, 'key, m, procedures') : [],
       rowsOf<[string, number, string, number, number]>(this.source.reportsSql, 'key, m, category, reports, serious'),
     ]);
     // Every subject gets its position first, so that the year's arrays are sized once for all of them.

@@ -1,6 +1,6 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { SIDE_EFFECT_CATEGORIES, type SideEffectCategory } from '@smp/domain';
-import { ClinicFunnels, pointOf } from '../../read-model/clinic-funnels.js';
+import { ClinicFunnels, indexOf, pointAt } from '../../read-model/clinic-funnels.js';
 import { periodOf } from '../../read-model/period.js';
 import { per1000, rateOf } from '../../read-model/rates.js';
 import { ClinicMonths } from '../../read-model/clinic-months.js';
@@ -32,8 +32,8 @@ export class GetClinicIncidenceHandler implements IQueryHandler<GetClinicInciden
     const [months, funnels] = await Promise.all([this.months.months(clinicId, period), this.funnels.compute(period, { category })]);
     const rows = incidenceRows(months, category ? [category] : SIDE_EFFECT_CATEGORIES);
     const funnel = funnels.map((categoryFunnel) => {
-      const clinic = categoryFunnel.clinics.get(clinicId);
-      const point = clinic ? pointOf(categoryFunnel.category, clinic) : undefined;
+      const at = indexOf(categoryFunnel, clinicId);
+      const point = at >= 0 ? pointAt(categoryFunnel, at) : undefined;
       return {
         category: categoryFunnel.category,
         procedures: point?.procedures ?? 0,

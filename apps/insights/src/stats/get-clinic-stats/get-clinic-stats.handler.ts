@@ -23,7 +23,7 @@ export class GetClinicStatsHandler implements IQueryHandler<GetClinicStatsQuery,
       to: filter.to ?? null,
       country: filter.country ?? null,
       funnels: funnels.map(({ clinics: _clinics, ...funnel }) => funnel),
-      rows: funnels.flatMap(pointsOf),
+      rows: funnels.flatMap((funnel) => pointsOf(funnel, filter.category !== undefined)),
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Query } from '@nestjs/cqrs';
 import type { SideEffectCategory } from '@smp/domain';
-import type { CategoryFunnel, ClinicPoint } from '../../read-model/clinic-funnels.js';
+import type { ClinicPoint, FunnelSummary } from '../../read-model/clinic-funnels.js';
 import type { StatsFilterDto } from '../../read-model/stats-filter.dto.js';
 
 export interface ClinicStats {
@@ -9,7 +9,7 @@ export interface ClinicStats {
   to: string | null;
   country: string | null;
   /** One funnel per category: network rate, overdispersion and the limits to draw. */
-  funnels: Array<Omit<CategoryFunnel, 'clinics'>>;
+  funnels: FunnelSummary[];
   /** Every clinic × category on its funnel. */
   rows: ClinicPoint[];
 }
