@@ -3,8 +3,8 @@ import type { DataSource } from 'typeorm';
 import { SIDE_EFFECT_CATEGORIES } from '@smp/domain';
 import { PROJECTOR_SCHEMA } from '@smp/persistence';
 import { migratedDataSource } from '../../../../test/support/database.js';
+import { listeningCache } from '../../../../test/support/read-model-cache.js';
 import { unique } from '../../../../test/support/environment.js';
-import { InsightsConfig } from '../insights.config.js';
 import { ClinicMonths } from './clinic-months.js';
 import { periodOf } from './period.js';
 import { ReadModelCache } from './read-model-cache.js';
@@ -39,9 +39,7 @@ describe(`${ClinicMonths.name} against sums computed by Postgres`, () => {
        ON CONFLICT DO NOTHING`,
       [clinics, SIDE_EFFECT_CATEGORIES],
     );
-    const config = Object.assign(new InsightsConfig(), { DATABASE_URL: (db.options as { url: string }).url, INSIGHTS_CACHE_WINDOW_MS: 0 });
-    cache = new ReadModelCache(config);
-    await cache.onApplicationBootstrap();
+    cache = await listeningCache(db);
     sut = new ClinicMonths(db, cache);
   });
   afterAll(async () => {

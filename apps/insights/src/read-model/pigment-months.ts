@@ -55,7 +55,18 @@ export class PigmentMonths {
     return inCountries(await this.tallies.window(period), country);
   }
 
-  /** The same, month by month. */
+  /** Every pigment's figures together (reports naming no pigment included), over the period. */
+  async total(period: Period): Promise<Tally> {
+    return (await this.tallies.window(period)).total;
+  }
+
+  /** The same, month by month (the months held within the period). */
+  async monthTotals(period: Period): Promise<Array<{ month: string; total: Tally }>> {
+    const months = await this.tallies.eachMonth(period);
+    return months.map(({ month, window }) => ({ month, total: window.total }));
+  }
+
+  /** Each pigment's figures per country, month by month. */
   async eachMonth(period: Period, country?: string): Promise<Array<{ month: string; pigments: PigmentInCountry[] }>> {
     const months = await this.tallies.eachMonth(period);
     return months.map(({ month, window }) => ({ month, pigments: inCountries(window, country) }));

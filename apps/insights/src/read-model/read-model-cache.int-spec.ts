@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { PROJECTOR_SCHEMA } from '@smp/persistence';
 import { READ_MODELS_CHANGED } from '@smp/read-models';
+import { listeningCache } from '../../../../test/support/read-model-cache.js';
 import { migratedDataSource } from '../../../../test/support/database.js';
 import { eventually } from '../../../../test/support/environment.js';
-import { InsightsConfig } from '../insights.config.js';
 import { ReadModelCache } from './read-model-cache.js';
 
 /**
@@ -24,9 +24,7 @@ describe(`${ReadModelCache.name} against real notifications`, () => {
 
   beforeAll(async () => {
     db = await migratedDataSource(PROJECTOR_SCHEMA);
-    const config = Object.assign(new InsightsConfig(), { DATABASE_URL: (db.options as { url: string }).url, INSIGHTS_CACHE_WINDOW_MS: 0 });
-    cache = new ReadModelCache(config);
-    await cache.onApplicationBootstrap();
+    cache = await listeningCache(db);
   });
   afterAll(async () => {
     await cache?.onApplicationShutdown();

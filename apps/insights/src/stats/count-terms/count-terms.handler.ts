@@ -3,8 +3,9 @@ import { DataSource } from 'typeorm';
 import { ProblemError } from '@smp/http';
 import { SqlFilter } from '@smp/persistence';
 import { periodOf } from '../../read-model/period.js';
-import { CountTermsQuery, type TermCounts } from './count-terms.query.js';
-import type { CountField } from './count-terms.request.dto.js';
+import { CountTermsQuery, type TermCount, type TermCounts } from './count-terms.query.js';
+import { TermTallies } from './term-tallies.js';
+import type { CountField, CountTermsRequestDto } from './count-terms.request.dto.js';
 import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
 
 /** The SQL expression of each countable field over side_effect_counts t, pigments p and clinics k. */
@@ -24,14 +25,18 @@ const DEFAULT_LIMIT = 100;
 
 /**
  * openFDA-style counts: the terms of one field with their report counts, most
- * frequent first (ties by term), paged by a cursor that names the last term
- * seen, so that every page is cheap and the whole list is reachable.
+ * frequent first (ties by term, in code point order), paged by a cursor that
+ * names the last term seen, so that the whole list is reachable. Counts
+ * narrowed by period, category and seriousness alone (the common question:
+ * which manufacturers, which months) add up the read models held in memory
+ * (TermTallies); any other filter asks Postgres for the cube's cells.
  */
 @QueryHandler(CountTermsQuery)
 export class CountTermsHandler implements IQueryHandler<CountTermsQuery, TermCounts> {
   constructor(
     private readonly db: DataSource,
     private readonly cache: ReadModelCache,
+    private readonly tallies: TermTallies,
   ) {}
 
   execute(query: CountTermsQuery): Promise<TermCounts> {
@@ -39,51 +44,93 @@ export class CountTermsHandler implements IQueryHandler<CountTermsQuery, TermCou
   }
 
   private async compute({ filter, onlyClinic }: CountTermsQuery): Promise<TermCounts> {
-    const period = periodOf(filter.from, filter.to);
     const after = filter.cursor ? decodeCursor(filter.cursor) : null;
     const limit = filter.limit ?? DEFAULT_LIMIT;
-    const term = TERM[filter.field];
-    const measure = filter.serious === undefined ? 't.reports' : filter.serious ? 't.serious' : 't.reports - t.serious';
-    const where = new SqlFilter()
-      .when(period.from, (p) => `t.procedure_month >= ${p}::date`)
-      .when(period.to, (p) => `t.procedure_month <= ${p}::date`)
-      .when(filter.category, (p) => `t.category = ${p}`)
-      .when(filter.manufacturer, (p) => `p.manufacturer = ${p}`)
-      .when(filter.product, (p) => `p.product = ${p}`)
-      .when(filter.batch, (p) => `p.batch = ${p}`)
-      .when(filter.country, (p) => `k.country = ${p}`)
-      .when(onlyClinic ?? filter.clinicId, (p) => `t.clinic_id = ${p}`)
-      .when(filter.severity, (p) => `t.severity = ${p}`)
-      .when(filter.outcome, (p) => (filter.outcome === 'unknown' ? `t.outcome IN ('', ${p})` : `t.outcome = ${p}`));
-    const page = after
-      ? `WHERE count < ${where.param(after.count)} OR (count = ${where.param(after.count)} AND term > ${where.param(after.term)})`
-      : '';
-    // One row at least (the total), even past the last page.
-    const rows: Array<{ total: string; term: string | null; count: string | null }> = await this.db.query(
-      `WITH terms AS (
-         SELECT ${term} AS term, sum(${measure}) AS count
-           FROM projector.side_effect_counts t
-           LEFT JOIN projector.pigments p ON p.pigment_id = t.pigment_id
-           LEFT JOIN projector.clinics k ON k.clinic_id = t.clinic_id
-          ${where.where}
-          GROUP BY 1
-         HAVING sum(${measure}) > 0 AND ${term} IS NOT NULL)
-       SELECT total.n AS total, page.term, page.count
-         FROM (SELECT count(*) AS n FROM terms) total
-         LEFT JOIN LATERAL (SELECT term, count FROM terms ${page} ORDER BY count DESC, term LIMIT ${where.param(limit + 1)}) page ON true
-        ORDER BY page.count DESC, page.term`,
-      where.params,
-    );
-    const found = rows.filter((row) => row.term !== null).map((row) => ({ term: row.term!, count: Number(row.count) }));
-    const pageRows = found.slice(0, limit);
-    const last = pageRows.at(-1);
-    return {
-      field: filter.field,
-      totalTerms: Number(rows[0]?.total ?? 0),
-      rows: pageRows,
-      nextCursor: found.length > limit && last ? encodeCursor(last) : null,
-    };
+    const { totalTerms, found } = heldSuffices(filter, onlyClinic)
+      ? pageOf(await this.tallies.counts(filter.field, periodOf(filter.from, filter.to), filter), after, limit)
+      : await countTermsBySql(this.db, filter, onlyClinic, after, limit);
+    const rows = found.slice(0, limit);
+    const last = rows.at(-1);
+    return { field: filter.field, totalTerms, rows, nextCursor: found.length > limit && last ? encodeCursor(last) : null };
   }
+}
+
+/** The terms after the cursor, up to one more than `limit` (to tell whether another page follows). */
+export interface TermPage {
+  totalTerms: number;
+  found: TermCount[];
+}
+
+/** Whether the counts need only what TermTallies holds: no filter but period, category and seriousness. */
+function heldSuffices(filter: CountTermsRequestDto, onlyClinic: string | null): boolean {
+  return [
+    onlyClinic,
+    filter.manufacturer,
+    filter.product,
+    filter.batch,
+    filter.country,
+    filter.clinicId,
+    filter.severity,
+    filter.outcome,
+  ].every((narrowing) => narrowing === undefined || narrowing === null);
+}
+
+/** A page of terms counted in memory, in the order and by the cursor rule of the SQL below. */
+export function pageOf(counts: ReadonlyMap<string, number>, after: TermCount | null, limit: number): TermPage {
+  const terms: TermCount[] = [];
+  for (const [term, count] of counts) if (count > 0) terms.push({ term, count });
+  terms.sort((x, y) => y.count - x.count || (x.term < y.term ? -1 : x.term > y.term ? 1 : 0));
+  const start = after ? terms.findIndex(({ term, count }) => count < after.count || (count === after.count && term > after.term)) : 0;
+  return { totalTerms: terms.length, found: start < 0 ? [] : terms.slice(start, start + limit + 1) };
+}
+
+/** A page of terms counted by Postgres over the side-effect cube, with any of the filters. */
+export async function countTermsBySql(
+  db: DataSource,
+  filter: CountTermsRequestDto,
+  onlyClinic: string | null,
+  after: TermCount | null,
+  limit: number,
+): Promise<TermPage> {
+  const period = periodOf(filter.from, filter.to);
+  const term = TERM[filter.field];
+  const measure = filter.serious === undefined ? 't.reports' : filter.serious ? 't.serious' : 't.reports - t.serious';
+  const where = new SqlFilter()
+    .when(period.from, (p) => `t.procedure_month >= ${p}::date`)
+    .when(period.to, (p) => `t.procedure_month <= ${p}::date`)
+    .when(filter.category, (p) => `t.category = ${p}`)
+    .when(filter.manufacturer, (p) => `p.manufacturer = ${p}`)
+    .when(filter.product, (p) => `p.product = ${p}`)
+    .when(filter.batch, (p) => `p.batch = ${p}`)
+    .when(filter.country, (p) => `k.country = ${p}`)
+    .when(onlyClinic ?? filter.clinicId, (p) => `t.clinic_id = ${p}`)
+    .when(filter.severity, (p) => `t.severity = ${p}`)
+    .when(filter.outcome, (p) => (filter.outcome === 'unknown' ? `t.outcome IN ('', ${p})` : `t.outcome = ${p}`));
+  // Terms compare in code point order (COLLATE "C"), whatever the database's collation: the order of the terms counted
+  // in memory, and a cursor's meaning that does not depend on the server.
+  const page = after
+    ? `WHERE count < ${where.param(after.count)} OR (count = ${where.param(after.count)} AND term > ${where.param(after.term)} COLLATE "C")`
+    : '';
+  // One row at least (the total), even past the last page.
+  const rows: Array<{ total: string; term: string | null; count: string | null }> = await db.query(
+    `WITH terms AS (
+       SELECT ${term} AS term, sum(${measure}) AS count
+         FROM projector.side_effect_counts t
+         LEFT JOIN projector.pigments p ON p.pigment_id = t.pigment_id
+         LEFT JOIN projector.clinics k ON k.clinic_id = t.clinic_id
+        ${where.where}
+        GROUP BY 1
+       HAVING sum(${measure}) > 0 AND ${term} IS NOT NULL AND ${term} <> '')
+     SELECT total.n AS total, page.term, page.count
+       FROM (SELECT count(*) AS n FROM terms) total
+       LEFT JOIN LATERAL (SELECT term, count FROM terms ${page} ORDER BY count DESC, term COLLATE "C" LIMIT ${where.param(limit + 1)}) page ON true
+      ORDER BY page.count DESC, page.term COLLATE "C"`,
+    where.params,
+  );
+  return {
+    totalTerms: Number(rows[0]?.total ?? 0),
+    found: rows.filter((row) => row.term !== null).map((row) => ({ term: row.term!, count: Number(row.count) })),
+  };
 }
 
 function encodeCursor(last: { term: string; count: number }): string {
