@@ -39,7 +39,12 @@ export async function pigmentSignals(db: DataSource | EntityManager): Promise<Pi
 
 /** The signal table of report cells (subject: the pigment id), each row named and with the criteria it meets. */
 export function signalsOf(cells: readonly ReportCell[], names: ReadonlyMap<string, PigmentNames>): PigmentSignal[] {
-  return signalTable(cells).map((row): PigmentSignal => {
+  return namedSignals(signalTable(cells), names);
+}
+
+/** Rows of a signal table (subject: the pigment id; see signalTable and signalRows), named and with the criteria they meet. */
+export function namedSignals(rows: SignalRow[], names: ReadonlyMap<string, PigmentNames>): PigmentSignal[] {
+  return rows.map((row): PigmentSignal => {
     const pigment = names.get(row.subject);
     const methods: SignalMethod[] = [];
     if (row.signals.prr) methods.push('evans');

@@ -23,36 +23,71 @@ export interface SignalRow extends Disproportionality {
   d: number;
 }
 
+/** Report counts of distinct subjects × categories, row by row: counts[s × categories.length + c]. */
+export interface ReportMatrix {
+  subjects: readonly string[];
+  categories: readonly string[];
+  counts: ArrayLike<number>;
+}
+
 /**
  * One row per subject × category with at least one report (a ≥ 1); cells may
  * repeat and are summed. Rows come in subject, then category order.
  */
 export function signalTable(cells: readonly ReportCell[]): SignalRow[] {
-  const byCell = new Map<string, { subject: string; category: string; reports: number }>();
-  const bySubject = new Map<string, number>();
-  const byCategory = new Map<string, number>();
-  let total = 0;
+  const subjects = new Map<string, number>();
+  const categories = new Map<string, number>();
   for (const cell of cells) {
     assertCount(`reports of ${cell.subject}/${cell.category}`, cell.reports);
-    const key = `${cell.subject}\u0000${cell.category}`;
-    const entry = byCell.get(key) ?? { subject: cell.subject, category: cell.category, reports: 0 };
-    entry.reports += cell.reports;
-    byCell.set(key, entry);
-    bySubject.set(cell.subject, (bySubject.get(cell.subject) ?? 0) + cell.reports);
-    byCategory.set(cell.category, (byCategory.get(cell.category) ?? 0) + cell.reports);
-    total += cell.reports;
+    if (!subjects.has(cell.subject)) subjects.set(cell.subject, subjects.size);
+    if (!categories.has(cell.category)) categories.set(cell.category, categories.size);
   }
-  return [...byCell.values()]
-    .filter((cell) => cell.reports > 0)
-    .sort((x, y) => (x.subject === y.subject ? compare(x.category, y.category) : compare(x.subject, y.subject)))
-    .map(({ subject, category, reports: a }) => {
-      const b = bySubject.get(subject)! - a;
-      const c = byCategory.get(category)! - a;
-      const d = total - a - b - c;
+  const counts = new Float64Array(subjects.size * categories.size);
+  for (const cell of cells) counts[subjects.get(cell.subject)! * categories.size + categories.get(cell.category)!]! += cell.reports;
+  return signalRows({ subjects: [...subjects.keys()], categories: [...categories.keys()], counts });
+}
+
+/**
+ * signalTable of a matrix of counts: the same rows in the same order, without an object per cell. Every count makes
+ * the margins (b, c and d), but only the rows `include` accepts (by subject and category position) are computed and
+ * returned: a screen of one category needs the whole table's margins and one column's statistics.
+ */
+export function signalRows(matrix: ReportMatrix, include?: (subject: number, category: number) => boolean): SignalRow[] {
+  const { subjects, categories, counts } = matrix;
+  const width = categories.length;
+  if (counts.length !== subjects.length * width) {
+    throw new RangeError(`${counts.length} counts for ${subjects.length} subjects × ${width} categories`);
+  }
+  const bySubject = new Float64Array(subjects.length);
+  const byCategory = new Float64Array(width);
+  let total = 0;
+  for (let s = 0; s < subjects.length; s++)
+    for (let c = 0; c < width; c++) {
+      const reports = counts[s * width + c]!;
+      // The message is built only for a count that fails (thousands of counts per table).
+      if (!(Number.isInteger(reports) && reports >= 0)) assertCount(`reports of ${subjects[s]}/${categories[c]}`, reports);
+      bySubject[s]! += reports;
+      byCategory[c]! += reports;
+      total += reports;
+    }
+  const rows: SignalRow[] = [];
+  for (const s of orderOf(subjects))
+    for (const c of orderOf(categories)) {
+      const a = counts[s * width + c]!;
+      if (a <= 0 || (include && !include(s, c))) continue;
+      const b = bySubject[s]! - a;
+      const cc = byCategory[c]! - a;
+      const d = total - a - b - cc;
       // Fields written out rather than spread: a table has thousands of rows, and spreading is several times slower.
-      const { total: n, prr, chiSquare, ror, ic, signals } = disproportionality({ a, b, c, d });
-      return { subject, category, a, b, c, d, total: n, prr, chiSquare, ror, ic, signals };
-    });
+      const { total: n, prr, chiSquare, ror, ic, signals } = disproportionality({ a, b, c: cc, d });
+      rows.push({ subject: subjects[s]!, category: categories[c]!, a, b, c: cc, d, total: n, prr, chiSquare, ror, ic, signals });
+    }
+  return rows;
+}
+
+/** The positions of `names` in name order. */
+function orderOf(names: readonly string[]): number[] {
+  return names.map((_, i) => i).sort((x, y) => compare(names[x]!, names[y]!));
 }
 
 const compare = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);

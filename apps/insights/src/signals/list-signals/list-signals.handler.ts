@@ -1,6 +1,7 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { SIDE_EFFECT_CATEGORIES, type SideEffectCategory } from '@smp/domain';
-import { signalsOf, type PigmentSignal } from '@smp/read-models';
+import { namedSignals, type PigmentSignal } from '@smp/read-models';
+import { signalRows } from '@smp/statistics';
 import { PigmentMonths } from '../../read-model/pigment-months.js';
 import { periodOf } from '../../read-model/period.js';
 import { round } from '../../read-model/rates.js';
@@ -24,20 +25,25 @@ export class ListSignalsHandler implements IQueryHandler<ListSignalsQuery, Signa
       this.pigments.window(periodOf(filter.from, filter.to), filter.country),
       this.pigments.directory(),
     ]);
-    // Reports that name a pigment (the database the signals screen), one cell per pigment, country and category.
-    const cells = pigments
-      .filter(({ pigmentId }) => pigmentId !== '')
-      .flatMap(({ pigmentId, tally }) =>
-        SIDE_EFFECT_CATEGORIES.filter((category) => tally.hasReports(category)).map((category) => ({
-          subject: pigmentId,
-          category,
-          reports: tally.reports(category),
-        })),
-      );
-    const signals = signalsOf(cells, names);
+    // Reports that name a pigment (the database the signals screen), summed per pigment over its countries.
+    const subjects: string[] = [];
+    const at = new Map<string, number>();
+    for (const { pigmentId } of pigments) if (pigmentId !== '' && !at.has(pigmentId)) at.set(pigmentId, subjects.push(pigmentId) - 1);
+    const width = SIDE_EFFECT_CATEGORIES.length;
+    const counts = new Float64Array(subjects.length * width);
+    for (const { pigmentId, tally } of pigments) {
+      const subject = at.get(pigmentId);
+      if (subject === undefined) continue;
+      for (let c = 0; c < width; c++) counts[subject * width + c]! += tally.reports(SIDE_EFFECT_CATEGORIES[c]!);
+    }
+    // Only the category asked for is scored; its 2×2 tables still come from every category's counts.
+    const only = filter.category ? SIDE_EFFECT_CATEGORIES.indexOf(filter.category) : -1;
+    const signals = namedSignals(
+      signalRows({ subjects, categories: SIDE_EFFECT_CATEGORIES, counts }, only < 0 ? undefined : (_, category) => category === only),
+      names,
+    );
     const signalling = filter.signalling;
     const rows = signals
-      .filter((row) => !filter.category || row.category === filter.category)
       .filter((row) =>
         !signalling
           ? true

@@ -1,13 +1,13 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { SIDE_EFFECT_CATEGORIES } from '@smp/domain';
+import { SIDE_EFFECT_CATEGORIES, type SideEffectCategory } from '@smp/domain';
 import { periodOf } from '../../read-model/period.js';
 import { rateOf } from '../../read-model/rates.js';
-import { PigmentMonths, type PigmentInCountry, type RegisteredPigment } from '../../read-model/pigment-months.js';
+import { PigmentMonths, type RegisteredPigment } from '../../read-model/pigment-months.js';
 import { GetPigmentStatsQuery, type PigmentStats, type PigmentStatsRow } from './get-pigment-stats.query.js';
 import type { PigmentLevel } from './get-pigment-stats.request.dto.js';
 import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
 
-type Labels = Pick<PigmentStatsRow, 'manufacturer' | 'product' | 'batch' | 'pigmentId' | 'month'>;
+type Labels = Pick<PigmentStatsRow, 'manufacturer' | 'product' | 'batch' | 'pigmentId'>;
 
 /** The labels of a pigment's group at each level, in the order groups sort by. */
 const LABELS: Record<PigmentLevel, (pigmentId: string, pigment: RegisteredPigment) => Labels> = {
@@ -16,10 +16,33 @@ const LABELS: Record<PigmentLevel, (pigmentId: string, pigment: RegisteredPigmen
   batch: (pigmentId, pigment) => ({ manufacturer: pigment.manufacturer, product: pigment.product, batch: pigment.batch, pigmentId }),
 };
 
-interface Group {
-  labels: Labels;
-  procedures: number;
-  reports: Map<string, { reports: number; serious: number }>;
+/** The registered pigments' groups at one level: each pigment's group, and the groups' labels in the order they sort by. */
+interface Grouping {
+  groupOf: ReadonlyMap<string, number>;
+  labels: readonly Labels[];
+}
+
+/** Groupings per pigment directory (a new directory, a new grouping: the directory is replaced when the registry changes). */
+const groupings = new WeakMap<object, Map<PigmentLevel, Grouping>>();
+
+function groupingOf(directory: ReadonlyMap<string, RegisteredPigment>, level: PigmentLevel): Grouping {
+  let byLevel = groupings.get(directory);
+  if (!byLevel) groupings.set(directory, (byLevel = new Map()));
+  let grouping = byLevel.get(level);
+  if (grouping) return grouping;
+  const byKey = new Map<string, { labels: Labels; pigments: string[] }>();
+  for (const [pigmentId, pigment] of directory) {
+    const labels = LABELS[level](pigmentId, pigment);
+    const key = Object.values(labels).join('\u0000');
+    const group = byKey.get(key);
+    if (group) group.pigments.push(pigmentId);
+    else byKey.set(key, { labels, pigments: [pigmentId] });
+  }
+  const sorted = [...byKey.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+  const groupOf = new Map<string, number>();
+  sorted.forEach(([, group], index) => group.pigments.forEach((pigmentId) => groupOf.set(pigmentId, index)));
+  byLevel.set(level, (grouping = { groupOf, labels: sorted.map(([, group]) => group.labels) }));
+  return grouping;
 }
 
 /**
@@ -49,40 +72,68 @@ export class GetPigmentStatsHandler implements IQueryHandler<GetPigmentStatsQuer
         : this.pigments.window(period, filter.country).then((pigments) => [{ month: undefined, pigments }]),
     ]);
     const categories = filter.category ? [filter.category] : SIDE_EFFECT_CATEGORIES;
-    const groups = new Map<string, Group>();
-    const add = (month: string | undefined, { pigmentId, tally }: PigmentInCountry) => {
-      const pigment = directory.get(pigmentId);
-      // A group has a row when one of its pigments has procedures, or reports (of the category asked for).
-      if (!pigment || !tally.present(filter.category)) return;
-      const labels = month === undefined ? LABELS[groupBy](pigmentId, pigment) : { ...LABELS[groupBy](pigmentId, pigment), month };
-      const key = Object.values(labels).join('\u0000');
-      let group = groups.get(key);
-      if (!group) groups.set(key, (group = { labels, procedures: 0, reports: new Map() }));
-      group.procedures += tally.procedures;
-      for (const category of categories) {
-        const counts = group.reports.get(category) ?? { reports: 0, serious: 0 };
-        counts.reports += tally.reports(category);
-        counts.serious += tally.serious(category);
-        group.reports.set(category, counts);
+    const { groupOf, labels } = groupingOf(directory, groupBy);
+    // Each stretch (the period, or each of its months) adds its pigments into their groups, category by category.
+    const sums = stretches.map(({ month, pigments }) => {
+      const present = new Uint8Array(labels.length);
+      const procedures = new Float64Array(labels.length);
+      const reports = new Float64Array(labels.length * categories.length);
+      const serious = new Float64Array(labels.length * categories.length);
+      for (const { pigmentId, tally } of pigments) {
+        const group = groupOf.get(pigmentId);
+        // A group has a row when one of its pigments has procedures, or reports (of the category asked for).
+        if (group === undefined || !tally.present(filter.category)) continue;
+        present[group] = 1;
+        procedures[group]! += tally.procedures;
+        for (let c = 0; c < categories.length; c++) {
+          reports[group * categories.length + c]! += tally.reports(categories[c]!);
+          serious[group * categories.length + c]! += tally.serious(categories[c]!);
+        }
       }
-    };
-    for (const { month, pigments } of stretches) for (const pigment of pigments) add(month, pigment);
+      return { month, present, procedures, reports, serious };
+    });
 
+    // Groups in label order, then months in order: the order of the groups' keys with the month last.
     const rows: PigmentStatsRow[] = [];
-    const sorted = [...groups.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
-    for (const [, { labels, procedures, reports }] of sorted) {
-      for (const category of categories) {
-        const counts = reports.get(category)!;
-        rows.push({
-          ...labels,
-          category,
-          procedures,
-          reports: counts.reports,
-          serious: counts.serious,
-          ...rateOf(counts.reports, procedures),
-        });
+    for (let group = 0; group < labels.length; group++)
+      for (const { month, present, procedures, reports, serious } of sums) {
+        if (!present[group]) continue;
+        for (let c = 0; c < categories.length; c++)
+          rows.push(
+            rowOf(
+              labels[group]!,
+              month,
+              categories[c]!,
+              procedures[group]!,
+              reports[group * categories.length + c]!,
+              serious[group * categories.length + c]!,
+            ),
+          );
       }
-    }
     return { groupBy, from: filter.from ?? null, to: filter.to ?? null, rows };
   }
+}
+
+/** A row, its fields in the order of PigmentStatsRow and only the labels of its level (written out: no spread per row). */
+function rowOf(
+  labels: Labels,
+  month: string | undefined,
+  category: SideEffectCategory,
+  procedures: number,
+  reports: number,
+  serious: number,
+): PigmentStatsRow {
+  const row: Partial<PigmentStatsRow> = { manufacturer: labels.manufacturer };
+  if (labels.product !== undefined) row.product = labels.product;
+  if (labels.batch !== undefined) row.batch = labels.batch;
+  if (labels.pigmentId !== undefined) row.pigmentId = labels.pigmentId;
+  if (month !== undefined) row.month = month;
+  const rate = rateOf(reports, procedures);
+  row.category = category;
+  row.procedures = procedures;
+  row.reports = reports;
+  row.serious = serious;
+  row.ratePer1000 = rate.ratePer1000;
+  row.ci95 = rate.ci95;
+  return row as PigmentStatsRow;
 }
