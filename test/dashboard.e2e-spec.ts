@@ -97,8 +97,8 @@ describe('the dashboard, in a real browser', () => {
     // The browser checks start once the projector has applied the seed: the planted outlier and signal are in the read models.
     await eventually(
       async () => {
-        const clinics = await call(`${system.insights}/v1/stats/clinics?category=infection`, { key: keys.regulator.key });
-        const signals = await call(`${system.insights}/v1/signals?category=allergic_reaction`, { key: keys.regulator.key });
+        const clinics = await call(`${system.insights}/v1/stats/clinics?category=infection&limit=1000`, { key: keys.regulator.key });
+        const signals = await call(`${system.insights}/v1/signals?category=allergic_reaction&limit=1000`, { key: keys.regulator.key });
         const outlier = clinics.body?.rows?.find((row: { clinicId: string }) => row.clinicId === keys.outlier.clinicId);
         const signal = signals.body?.rows?.find((row: { pigmentId: string }) => row.pigmentId === keys.signal.pigmentId);
         return outlier?.band === 'above_99_8' && signal?.signals?.length === 3 ? true : undefined;

@@ -197,6 +197,47 @@ describe('insights: rates, funnels, signals, counts, deadlines and public figure
     }
   });
 
+  it('pages signals and clinic rows: every row once, in the order of the whole list, by cursor', async () => {
+    const everyPage = async (path: string, limit: number) => {
+      const rows: unknown[] = [];
+      let page = await get(`${path}&limit=${limit}`);
+      const totalRows = page.body.totalRows;
+      rows.push(...page.body.rows);
+      while (page.body.nextCursor) {
+        expect(page.body.rows).toHaveLength(limit);
+        page = await get(`${path}&limit=${limit}&cursor=${page.body.nextCursor}`);
+        rows.push(...page.body.rows);
+      }
+      return { rows, totalRows };
+    };
+    for (const path of [
+      '/v1/signals?country=IS&sort=a&order=desc',
+      '/v1/signals?country=IS&sort=ic&order=asc',
+      '/v1/stats/clinics?country=IS',
+    ]) {
+      const whole = await get(`${path}&limit=1000`);
+      expect(whole.body.nextCursor).toBeNull();
+      expect(whole.body.totalRows).toBe(whole.body.rows.length);
+      expect(whole.body.rows.length).toBeGreaterThan(2);
+      const paged = await everyPage(path, 2);
+      expect(paged).toEqual({ rows: whole.body.rows, totalRows: whole.body.totalRows });
+    }
+    // The clinic rows of one category are that category's, in clinic id order, and the funnel comes with each page.
+    const first = await get('/v1/stats/clinics?category=allergic_reaction&country=IS&limit=1');
+    expect(first.body.funnels).toHaveLength(1);
+    expect(first.body.rows).toHaveLength(1);
+    const second = await get(`/v1/stats/clinics?category=allergic_reaction&country=IS&limit=1&cursor=${first.body.nextCursor}`);
+    expect(second.body.funnels).toEqual(first.body.funnels);
+    expect(second.body.rows[0].clinicId > first.body.rows[0].clinicId).toBe(true);
+    // A cursor of another endpoint's, or a page too large, is a problem naming the parameter.
+    const foreign = await get(`/v1/signals?cursor=${first.body.nextCursor}`);
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.errors).toEqual([expect.objectContaining({ field: 'cursor' })]);
+    const huge = await get('/v1/stats/clinics?limit=1001');
+    expect(huge.status).toBe(400);
+    expect(huge.body.errors).toEqual([expect.objectContaining({ field: 'limit', message: 'limit must be a whole number from 1 to 1000' })]);
+  });
+
   it('counts the terms of a field, most frequent first, and pages through all of them with a cursor', async () => {
     const first = await get('/v1/stats/count?field=category&country=IS&limit=2');
     expect(first.body).toEqual({

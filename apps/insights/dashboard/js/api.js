@@ -67,6 +67,21 @@ export function insights(path, params = {}, options = {}) {
   return request(`${path}${query(params)}`, options);
 }
 
+/**
+ * GET every page of a paged insights answer (one with `rows` and `nextCursor`), the largest pages allowed: the
+ * first page's answer with the rows of all of them.
+ */
+export async function insightsAll(path, params = {}, options = {}) {
+  const first = await insights(path, { ...params, limit: 1000 }, options);
+  const rows = [...(first.rows ?? [])];
+  for (let cursor = first.nextCursor; cursor;) {
+    const page = await insights(path, { ...params, limit: 1000, cursor }, options);
+    rows.push(...(page.rows ?? []));
+    cursor = page.nextCursor;
+  }
+  return { ...first, rows, nextCursor: null };
+}
+
 /** POST to intake. */
 export async function intake(path, body, options = {}) {
   const { intakeUrl } = await dashboardConfig();

@@ -43,7 +43,7 @@ export interface FunnelSummary {
 }
 
 export interface CategoryFunnel extends FunnelSummary {
-  /** Every clinic with a row in the period (of any category), in id order; see pointsOf, indexOf and pointAt. */
+  /** Every clinic with a row in the period (of any category), in id order; see indexOf and pointAt. */
   clinics: FunnelClinics;
 }
 
@@ -62,17 +62,6 @@ export interface FunnelClinics {
   /** Overdispersion-adjusted z; NaN where the clinic is not on the plot (no procedures, or more reports than procedures). */
   z: Float64Array;
   bands: ReadonlyArray<FunnelBand | null>;
-}
-
-/**
- * The funnel's clinics as points, in clinic id order: rates with their intervals, rounded z-scores and bands. Only
- * those with a row of the funnel's own category when `inCategoryOnly` (an answer about one category), else all.
- */
-export function pointsOf(funnel: CategoryFunnel, inCategoryOnly: boolean): ClinicPoint[] {
-  const points: ClinicPoint[] = [];
-  for (let i = 0; i < funnel.clinics.ids.length; i++)
-    if (!inCategoryOnly || funnel.clinics.inCategory[i] === 1) points.push(pointAt(funnel, i));
-  return points;
 }
 
 /** The position of a clinic in the funnel, or -1 when it has no row in the period. */

@@ -1,7 +1,7 @@
 // The regulator view (also for admin keys): clinics on the funnel per category with the outliers named, the pigment
 // signal table (sortable by PRR, ROR or IC), the trend per pigment batch, and the serious-case deadline list.
 // "Download CSV" saves exactly the tables on screen.
-import { insights } from '../api.js';
+import { insights, insightsAll } from '../api.js';
 import { chartCanvas, drawLater, funnel, rateOverTime } from '../charts.js';
 import {
   BAND_LABELS,
@@ -26,8 +26,8 @@ const CRITERIA = { evans: 'Evans (PRR)', ror: 'ROR', ic: 'IC' };
 export async function renderRegulatorView(main, me) {
   clear(main, h('h1', {}, 'Network safety overview'), loading('Loading the network figures…'));
   const [clinicStats, signals, cases, batches] = await Promise.all([
-    insights('/v1/stats/clinics'),
-    insights('/v1/signals'),
+    insightsAll('/v1/stats/clinics'),
+    insightsAll('/v1/signals'),
     insights('/v1/cases', { serious: 'true' }),
     insights('/v1/stats/pigments', { groupBy: 'batch', byMonth: 'true' }),
   ]);

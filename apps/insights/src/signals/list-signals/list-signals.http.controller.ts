@@ -21,13 +21,17 @@ export class ListSignalsHttpController {
     description:
       'a = reports of this pigment with this category, b = its other reports, c = this category with other pigments, d = the rest ' +
       '(reports naming a pigment, in the period). PRR with 95% CI, Yates χ² and the Evans criteria (PRR ≥ 2, χ² ≥ 4, a ≥ 3); ROR with ' +
-      '95% CI (signal when the lower bound > 1); IC with IC025 (signal when IC025 > 0).',
+      '95% CI (signal when the lower bound > 1); IC with IC025 (signal when IC025 > 0). Sorted by the value asked for (rows ' +
+      'without one last, ties by pigment and category), a page at a time: `limit` rows (100 unless given, at most 1,000), and ' +
+      '`nextCursor` for the next page; `totalRows` counts them all.',
   })
   @ApiOkResponse({
     schema: {
       example: {
         from: null,
         to: null,
+        totalRows: 1400,
+        nextCursor: 'WzcuNDMsIlBJRy0wMDAwNCIsImFsbGVyZ2ljX3JlYWN0aW9uIl0',
         rows: [
           {
             pigmentId: 'PIG-00004',

@@ -2,6 +2,7 @@ import { Query } from '@nestjs/cqrs';
 import type { SignalMethod } from '@smp/contracts';
 import type { SideEffectCategory } from '@smp/domain';
 import type { Interval } from '@smp/statistics';
+import type { Page } from '../../read-model/paging.js';
 import type { ListSignalsRequestDto } from './list-signals.request.dto.js';
 
 export interface SignalRowView {
@@ -21,10 +22,9 @@ export interface SignalRowView {
   signals: SignalMethod[];
 }
 
-export interface SignalList {
+export interface SignalList extends Page<SignalRowView> {
   from: string | null;
   to: string | null;
-  rows: SignalRowView[];
 }
 
 export class ListSignalsQuery extends Query<SignalList> {

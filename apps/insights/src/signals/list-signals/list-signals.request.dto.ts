@@ -1,12 +1,14 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
+import { PageRequestDto } from '../../read-model/paging.js';
 import { StatsFilterDto } from '../../read-model/stats-filter.dto.js';
 
 export const SIGNALLING = ['any', 'evans', 'ror', 'ic', 'none'] as const;
 export const SIGNAL_SORTS = ['prr', 'ror', 'ic', 'a'] as const;
 export const SORT_ORDERS = ['desc', 'asc'] as const;
 
-export class ListSignalsRequestDto extends StatsFilterDto {
+/** The filters, the order, and the page (signals come a page at a time: see PageRequestDto). */
+export class ListSignalsRequestDto extends IntersectionType(StatsFilterDto, PageRequestDto) {
   @ApiPropertyOptional({ enum: SIGNALLING, description: 'Only rows meeting this criterion (any: at least one; none: none)' })
   @IsOptional()
   @IsIn(SIGNALLING, { message: `signalling must be one of ${SIGNALLING.join(', ')}` })

@@ -1,7 +1,7 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { ProblemError } from '@smp/http';
 import { SqlFilter } from '@smp/persistence';
+import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, type CursorShape } from '../../read-model/paging.js';
 import { periodOf } from '../../read-model/period.js';
 import { CountTermsQuery, type TermCount, type TermCounts } from './count-terms.query.js';
 import { TermTallies } from './term-tallies.js';
@@ -21,7 +21,8 @@ const TERM: Record<CountField, string> = {
   severity: 't.severity',
 };
 
-const DEFAULT_LIMIT = 100;
+/** A term-count cursor: the count and the term of the last row. */
+const TERM_CURSOR: CursorShape = ['integer', 'string'];
 
 /**
  * openFDA-style counts: the terms of one field with their report counts, most
@@ -44,14 +45,20 @@ export class CountTermsHandler implements IQueryHandler<CountTermsQuery, TermCou
   }
 
   private async compute({ filter, onlyClinic }: CountTermsQuery): Promise<TermCounts> {
-    const after = filter.cursor ? decodeCursor(filter.cursor) : null;
-    const limit = filter.limit ?? DEFAULT_LIMIT;
+    const cursor = filter.cursor ? decodeCursor(filter.cursor, TERM_CURSOR) : null;
+    const after = cursor ? { count: cursor[0] as number, term: cursor[1] as string } : null;
+    const limit = filter.limit ?? DEFAULT_PAGE_SIZE;
     const { totalTerms, found } = heldSuffices(filter, onlyClinic)
-      ? pageOf(await this.tallies.counts(filter.field, periodOf(filter.from, filter.to), filter), after, limit)
+      ? termPageOf(await this.tallies.counts(filter.field, periodOf(filter.from, filter.to), filter), after, limit)
       : await countTermsBySql(this.db, filter, onlyClinic, after, limit);
     const rows = found.slice(0, limit);
     const last = rows.at(-1);
-    return { field: filter.field, totalTerms, rows, nextCursor: found.length > limit && last ? encodeCursor(last) : null };
+    return {
+      field: filter.field,
+      totalTerms,
+      rows,
+      nextCursor: found.length > limit && last ? encodeCursor([last.count, last.term]) : null,
+    };
   }
 }
 
@@ -76,7 +83,7 @@ function heldSuffices(filter: CountTermsRequestDto, onlyClinic: string | null): 
 }
 
 /** A page of terms counted in memory, in the order and by the cursor rule of the SQL below. */
-export function pageOf(counts: ReadonlyMap<string, number>, after: TermCount | null, limit: number): TermPage {
+export function termPageOf(counts: ReadonlyMap<string, number>, after: TermCount | null, limit: number): TermPage {
   const terms: TermCount[] = [];
   for (const [term, count] of counts) if (count > 0) terms.push({ term, count });
   terms.sort((x, y) => y.count - x.count || (x.term < y.term ? -1 : x.term > y.term ? 1 : 0));
@@ -131,20 +138,4 @@ export async function countTermsBySql(
     totalTerms: Number(rows[0]?.total ?? 0),
     found: rows.filter((row) => row.term !== null).map((row) => ({ term: row.term!, count: Number(row.count) })),
   };
-}
-
-function encodeCursor(last: { term: string; count: number }): string {
-  return Buffer.from(JSON.stringify([last.count, last.term])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { count: number; term: string } {
-  try {
-    const [count, term] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (Number.isSafeInteger(count) && typeof term === 'string') return { count: count as number, term };
-  } catch {
-    // falls through to the problem below
-  }
-  throw new ProblemError(400, 'validation-failed', 'The request is not valid', 'cursor is not a nextCursor this endpoint gave.', [
-    { field: 'cursor', message: 'cursor must be the nextCursor of a previous page' },
-  ]);
 }

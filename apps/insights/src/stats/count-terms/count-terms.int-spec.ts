@@ -9,7 +9,7 @@ import { ClinicMonths } from '../../read-model/clinic-months.js';
 import { periodOf } from '../../read-model/period.js';
 import { PigmentMonths } from '../../read-model/pigment-months.js';
 import { ReadModelCache } from '../../read-model/read-model-cache.js';
-import { countTermsBySql, pageOf, type TermPage } from './count-terms.handler.js';
+import { countTermsBySql, termPageOf, type TermPage } from './count-terms.handler.js';
 import type { TermCount } from './count-terms.query.js';
 import { COUNT_FIELDS, CountTermsRequestDto } from './count-terms.request.dto.js';
 import { TermTallies } from './term-tallies.js';
@@ -91,14 +91,14 @@ describe(`${TermTallies.name} against the term counts of Postgres`, () => {
         const filter = Object.assign(new CountTermsRequestDto(), { field, from, to, category, serious });
         const counts = await sut.counts(field, periodOf(from, to), { category, serious });
         const everything = 1_000_000;
-        const held = pageOf(counts, null, everything);
+        const held = termPageOf(counts, null, everything);
         const sql = await countTermsBySql(db, filter, null, null, everything);
         expect(held.found.filter(ours(field))).toEqual(sql.found.filter(ours(field)));
         if (field !== 'clinic') expect(held.totalTerms).toBe(sql.totalTerms);
         // Pages of `limit` by the cursor, as both would serve them.
         let after: TermCount | null = null;
         for (let pages = 0; pages < 3; pages++) {
-          const heldPage: TermPage = pageOf(counts, after, limit);
+          const heldPage: TermPage = termPageOf(counts, after, limit);
           const sqlPage = await countTermsBySql(db, filter, null, after, limit);
           if (field !== 'clinic') expect(heldPage.found).toEqual(sqlPage.found);
           if (heldPage.found.length <= limit) break;
@@ -110,16 +110,16 @@ describe(`${TermTallies.name} against the term counts of Postgres`, () => {
   });
 
   it('finds this suite\'s terms: manufacturers of registered pigments only, clinics with reports, outcomes with "unknown"', async () => {
-    const manufacturers = pageOf(await sut.counts('manufacturer', periodOf(undefined, undefined), {}), null, 1_000_000).found;
+    const manufacturers = termPageOf(await sut.counts('manufacturer', periodOf(undefined, undefined), {}), null, 1_000_000).found;
     expect(
       manufacturers
         .filter((row) => row.term.startsWith(prefix))
         .map((row) => row.term)
         .sort(),
     ).toEqual([`${prefix} maker 0`, `${prefix} maker 1`, `${prefix} maker 2`]);
-    const clinicTerms = pageOf(await sut.counts('clinic', periodOf(undefined, undefined), {}), null, 1_000_000).found;
+    const clinicTerms = termPageOf(await sut.counts('clinic', periodOf(undefined, undefined), {}), null, 1_000_000).found;
     expect(clinicTerms.filter(ours('clinic')).length).toBe(clinics.length);
-    const outcomes = pageOf(await sut.counts('outcome', periodOf(undefined, undefined), {}), null, 1_000_000).found;
+    const outcomes = termPageOf(await sut.counts('outcome', periodOf(undefined, undefined), {}), null, 1_000_000).found;
     expect(outcomes.map((row) => row.term)).toContain('unknown');
   });
 });

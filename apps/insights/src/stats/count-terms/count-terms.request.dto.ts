@@ -1,31 +1,18 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { OUTCOMES, SEVERITIES, type Outcome, type Severity } from '@smp/domain';
 import { IsIdentifier } from '@smp/http';
+import { PageRequestDto } from '../../read-model/paging.js';
 import { StatsFilterDto } from '../../read-model/stats-filter.dto.js';
 
 export const COUNT_FIELDS = ['category', 'manufacturer', 'product', 'batch', 'country', 'clinic', 'month', 'outcome', 'severity'] as const;
 export type CountField = (typeof COUNT_FIELDS)[number];
 
-export class CountTermsRequestDto extends StatsFilterDto {
+export class CountTermsRequestDto extends IntersectionType(StatsFilterDto, PageRequestDto) {
   @ApiProperty({ enum: COUNT_FIELDS, description: 'The field whose terms are counted' })
   @IsIn(COUNT_FIELDS, { message: `field must be one of ${COUNT_FIELDS.join(', ')}` })
   field: CountField;
-
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000, description: 'Terms per page; follow nextCursor for the rest' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number from 1 to 1000' })
-  @Min(1, { message: 'limit must be a whole number from 1 to 1000' })
-  @Max(1000, { message: 'limit must be a whole number from 1 to 1000' })
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[A-Za-z0-9_-]{1,400}$/, { message: 'cursor must be the nextCursor of a previous page' })
-  cursor?: string;
 
   @ApiPropertyOptional({ example: 'Scalp Ink Co' })
   @IsOptional()

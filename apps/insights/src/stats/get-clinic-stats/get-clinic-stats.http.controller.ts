@@ -3,7 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@smp/auth';
 import { RepresentationInterceptor } from '@smp/http';
-import { StatsFilterDto } from '../../read-model/stats-filter.dto.js';
+import { ClinicStatsRequestDto } from './get-clinic-stats.request.dto.js';
 import { GetClinicStatsQuery, type ClinicStats } from './get-clinic-stats.query.js';
 
 @ApiTags('statistics')
@@ -20,7 +20,9 @@ export class GetClinicStatsHttpController {
     summary: 'The funnel plot data of every clinic, per category and period',
     description:
       "Each clinic's rate per 1,000 procedures with its Wilson interval, its overdispersion-adjusted z-score against the network " +
-      'and its band (within, above_95, above_99_8, below_95, below_99_8); per category the network rate, φ, τ² and the limits to draw.',
+      'and its band (within, above_95, above_99_8, below_95, below_99_8); per category the network rate, φ, τ² and the limits to draw. ' +
+      'Rows by category, then clinic id, a page at a time: `limit` rows (100 unless given, at most 1,000), and `nextCursor` for the ' +
+      'next page; `totalRows` counts them all. The funnels come whole with every page.',
   })
   @ApiOkResponse({
     schema: {
@@ -29,6 +31,8 @@ export class GetClinicStatsHttpController {
         from: '2026-01',
         to: '2026-12',
         country: null,
+        totalRows: 1000,
+        nextCursor: 'WyJpbmZlY3Rpb24iLCJDTE4tMDAwMDciXQ',
         funnels: [
           {
             category: 'infection',
@@ -57,7 +61,7 @@ export class GetClinicStatsHttpController {
       },
     },
   })
-  stats(@Query() filter: StatsFilterDto): Promise<ClinicStats> {
+  stats(@Query() filter: ClinicStatsRequestDto): Promise<ClinicStats> {
     return this.queries.execute(new GetClinicStatsQuery(filter));
   }
 }

@@ -1,21 +1,21 @@
 import { Query } from '@nestjs/cqrs';
 import type { SideEffectCategory } from '@smp/domain';
 import type { ClinicPoint, FunnelSummary } from '../../read-model/clinic-funnels.js';
-import type { StatsFilterDto } from '../../read-model/stats-filter.dto.js';
+import type { Page } from '../../read-model/paging.js';
+import type { ClinicStatsRequestDto } from './get-clinic-stats.request.dto.js';
 
-export interface ClinicStats {
+/** The funnels of the period, and a page of their rows: every clinic × category on its funnel (see Page). */
+export interface ClinicStats extends Page<ClinicPoint> {
   category: SideEffectCategory | null;
   from: string | null;
   to: string | null;
   country: string | null;
   /** One funnel per category: network rate, overdispersion and the limits to draw. */
   funnels: FunnelSummary[];
-  /** Every clinic × category on its funnel. */
-  rows: ClinicPoint[];
 }
 
 export class GetClinicStatsQuery extends Query<ClinicStats> {
-  constructor(readonly filter: StatsFilterDto) {
+  constructor(readonly filter: ClinicStatsRequestDto) {
     super();
   }
 }
