@@ -378,8 +378,10 @@ describe('insights: rates, funnels, signals, counts, deadlines and public figure
   });
 
   it('shows the public per-clinic and per-pigment figures without a key, every count from 1 to 10 withheld', async () => {
-    const clinics = await get('/v1/public/clinics?year=2026', null);
+    const clinics = await get('/v1/public/clinics?year=2026&limit=1000', null);
     expect(clinics.status).toBe(200);
+    expect(clinics.body.nextCursor).toBeNull();
+    expect(clinics.body.totalRows).toBe(clinics.body.rows.length);
     expect(clinics.body.suppression).toMatchObject({ threshold: { min: 1, max: 10 }, complementary: true });
     expect(clinics.body.suppression.explanation).toMatch(/1 to 10/);
     const a = clinics.body.rows.find((row: { clinicId: string }) => row.clinicId === clinicA.clinicId);
@@ -410,6 +412,15 @@ describe('insights: rates, funnels, signals, counts, deadlines and public figure
     }
     const overlapping = await get('/v1/public/clinics?from=2026-01', null);
     expect(overlapping.status).toBe(400);
+    // A page at a time, the same rows and the same network row, withheld figures and all.
+    const pages = [];
+    for (let page = await get('/v1/public/clinics?year=2026&limit=3', null); ;) {
+      expect(page.body.network).toEqual(clinics.body.network);
+      pages.push(...page.body.rows);
+      if (!page.body.nextCursor) break;
+      page = await get(`/v1/public/clinics?year=2026&limit=3&cursor=${page.body.nextCursor}`, null);
+    }
+    expect(pages).toEqual(clinics.body.rows);
   });
 
   it('never answers from before the latest change: a new report shows in an answer asked for a moment ago', async () => {

@@ -1,6 +1,6 @@
 // The clinic view: the clinic's rate per category over time against the network, its place on the network funnel,
 // its serious cases (overdue first), and recording procedures.
-import { insights } from '../api.js';
+import { insights, insightsAll } from '../api.js';
 import { chartCanvas, drawLater, funnel, rateOverTime } from '../charts.js';
 import {
   BAND_LABELS,
@@ -56,7 +56,7 @@ export async function renderClinicView(main, me) {
   const [incidence, cases, registry] = await Promise.all([
     insights(`/v1/clinics/${encodeURIComponent(me.clinicId)}/incidence`),
     insights('/v1/cases', { serious: 'true', clinicId: me.clinicId }),
-    insights('/v1/public/clinics').catch(() => null),
+    insightsAll('/v1/public/clinics').catch(() => null),
   ]);
   const named = registry?.rows?.find((row) => row.clinicId === me.clinicId);
   const title = named?.name ? `${named.name} (${me.clinicId})` : `Clinic ${me.clinicId}`;

@@ -1,5 +1,5 @@
 // The public view: privacy-safe figures per clinic and per pigment, with what they mean in plain words.
-import { insights } from '../api.js';
+import { insights, insightsAll } from '../api.js';
 import { CATEGORIES, CATEGORY_LABELS, clear, count, csvButton, empty, failure, h, loading, rate, table } from '../dom.js';
 
 const REASONS = {
@@ -111,7 +111,7 @@ export async function renderPublicView(main) {
   let clinics;
   let pigments;
   try {
-    [clinics, pigments] = await Promise.all([insights('/v1/public/clinics'), insights('/v1/public/pigments')]);
+    [clinics, pigments] = await Promise.all([insightsAll('/v1/public/clinics'), insights('/v1/public/pigments')]);
   } catch (error) {
     clear(main, h('h1', {}, 'Scalp micropigmentation: complication rates'), failure(error));
     return;

@@ -1,9 +1,10 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { SIDE_EFFECT_CATEGORIES } from '@smp/domain';
 import { ClinicMonths } from '../../read-model/clinic-months.js';
-import { publicTable } from '../public-table.js';
+import { compareText, pageOf, type CursorKey, type CursorShape } from '../../read-model/paging.js';
+import { publicTable, type PublicTable } from '../public-table.js';
 import { yearOf } from '../public-year.dto.js';
-import { GetPublicClinicsQuery, type PublicClinics } from './get-public-clinics.query.js';
+import { GetPublicClinicsQuery, type PublicClinicLabels, type PublicClinics } from './get-public-clinics.query.js';
 import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
 
 /** Every registered clinic's reports per category and procedures in one calendar year, with small cells withheld. */
@@ -18,24 +19,50 @@ export class GetPublicClinicsHandler implements IQueryHandler<GetPublicClinicsQu
     return this.cache.get(cacheKey(query), () => this.compute(query));
   }
 
-  private async compute(query: GetPublicClinicsQuery): Promise<PublicClinics> {
-    const { year, from, to } = yearOf(query);
-    const [window, directory] = await Promise.all([this.months.window({ from, to }), this.months.directory()]);
-    const clinics = [...directory].sort(
-      ([xId, x], [yId, y]) => compare(x.country, y.country) || compare(x.name, y.name) || compare(xId, yId),
+  private async compute({ year, page }: GetPublicClinicsQuery): Promise<PublicClinics> {
+    const { suppression, network, rows } = await this.table(year);
+    return { year, suppression, network, ...pageOf(rows, page, CLINIC_ORDER, (row) => row) };
+  }
+
+  /**
+   * The year's whole table, suppressed as a whole (a page is a slice of it, so pages reveal nothing the table does not),
+   * held until a change names the year or the clinic registry changes. Do not change the result.
+   */
+  private table(year: number): Promise<PublicTable<PublicClinicLabels>> {
+    return this.cache.held(
+      `public-clinics\u0000${year}`,
+      year,
+      async () => {
+        const { from, to } = yearOf({ year });
+        const [window, directory] = await Promise.all([this.months.window({ from, to }), this.months.directory()]);
+        const clinics = [...directory].sort(
+          ([xId, x], [yId, y]) => compareText(x.country, y.country) || compareText(x.name, y.name) || compareText(xId, yId),
+        );
+        return publicTable(
+          clinics.map(([clinicId, { name, country }]) => {
+            const tally = window.tally(clinicId);
+            return {
+              labels: { clinicId, name, country },
+              procedures: tally?.procedures ?? 0,
+              reports: Object.fromEntries(SIDE_EFFECT_CATEGORIES.map((category) => [category, tally?.reports(category) ?? 0])),
+            };
+          }),
+        );
+      },
+      (table) => table.rows.length * BYTES_PER_ROW + 2_000,
     );
-    const table = publicTable(
-      clinics.map(([clinicId, { name, country }]) => {
-        const tally = window.tally(clinicId);
-        return {
-          labels: { clinicId, name, country },
-          procedures: tally?.procedures ?? 0,
-          reports: Object.fromEntries(SIDE_EFFECT_CATEGORIES.map((category) => [category, tally?.reports(category) ?? 0])),
-        };
-      }),
-    );
-    return { year, ...table };
   }
 }
 
-const compare = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+/** A public row's heap (labels, seven figures with their reasons), for the cache's budget. An estimate. */
+const BYTES_PER_ROW = 1_500;
+
+/** Rows by country, name and clinic id: the cursor carries the three. */
+const CLINIC_ORDER = {
+  keyOf: (row: PublicClinicLabels): CursorKey => [row.country, row.name, row.clinicId],
+  compare: (x: CursorKey, y: CursorKey): number =>
+    compareText(x[0] as string, y[0] as string) ||
+    compareText(x[1] as string, y[1] as string) ||
+    compareText(x[2] as string, y[2] as string),
+  shape: ['string', 'string', 'string'] as CursorShape,
+};

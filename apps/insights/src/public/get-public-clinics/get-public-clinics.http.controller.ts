@@ -1,9 +1,13 @@
 import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags, IntersectionType } from '@nestjs/swagger';
 import { RepresentationInterceptor } from '@smp/http';
+import { PageRequestDto } from '../../read-model/paging.js';
 import { PublicYearDto, yearOf } from '../public-year.dto.js';
 import { GetPublicClinicsQuery, type PublicClinics } from './get-public-clinics.query.js';
+
+/** The year, and the page of clinics (they come a page at a time: see PageRequestDto). */
+class PublicClinicsRequestDto extends IntersectionType(PublicYearDto, PageRequestDto) {}
 
 @ApiTags('public')
 @Controller('v1/public/clinics')
@@ -19,12 +23,16 @@ export class GetPublicClinicsHttpController {
     description:
       'Reports per category and per 1,000 procedures. Counts from 1 to 10 are withheld (null, with the reason), and so is ' +
       'every rate built on one, and enough other figures that no withheld one can be worked out from the totals. Per calendar ' +
-      'year only: overlapping periods could be subtracted from each other.',
+      'year only: overlapping periods could be subtracted from each other. Clinics by country, name and id, a page at a time: ' +
+      '`limit` rows (100 unless given, at most 1,000) and `nextCursor` for the next page; `totalRows` counts them all. The ' +
+      "suppression is decided over the whole year's table, so no page shows what the whole table withholds.",
   })
   @ApiOkResponse({
     schema: {
       example: {
         year: 2026,
+        totalRows: 1000,
+        nextCursor: 'WyJHQiIsIkNyb3duIFNjYWxwIFN0dWRpbyIsIkNMTi0wMDAwMSJd',
         suppression: { threshold: { min: 1, max: 10 }, complementary: true, explanation: 'Counts from 1 to 10 are withheld…' },
         rows: [
           {
@@ -45,7 +53,7 @@ export class GetPublicClinicsHttpController {
       },
     },
   })
-  clinics(@Query() filter: PublicYearDto): Promise<PublicClinics> {
-    return this.queries.execute(new GetPublicClinicsQuery(yearOf(filter).year));
+  clinics(@Query() filter: PublicClinicsRequestDto): Promise<PublicClinics> {
+    return this.queries.execute(new GetPublicClinicsQuery(yearOf(filter).year, { limit: filter.limit, cursor: filter.cursor }));
   }
 }

@@ -1,4 +1,5 @@
 import { Query } from '@nestjs/cqrs';
+import type { Page, PageRequestDto } from '../../read-model/paging.js';
 import type { PublicTable } from '../public-table.js';
 
 export interface PublicClinicLabels {
@@ -7,10 +8,15 @@ export interface PublicClinicLabels {
   country: string;
 }
 
-export type PublicClinics = PublicTable<PublicClinicLabels> & { year: number };
+/** The year's suppression rules and network row, and a page of its clinics (see Page). */
+export type PublicClinics = Omit<PublicTable<PublicClinicLabels>, 'rows'> &
+  Page<PublicTable<PublicClinicLabels>['rows'][number]> & { year: number };
 
 export class GetPublicClinicsQuery extends Query<PublicClinics> {
-  constructor(readonly year?: number) {
+  constructor(
+    readonly year: number,
+    readonly page: PageRequestDto,
+  ) {
     super();
   }
 }
