@@ -252,17 +252,48 @@ function betweenUnitVariance(count: number, phi: number, variances: Float64Array
 /** The `fraction` and 1 − `fraction` percentiles of the scores, between which winsorising holds them (none: ±∞). */
 function winsorisingBounds(scores: Float64Array, fraction: number): { low: number; high: number } {
   if (fraction === 0) return { low: -Infinity, high: Infinity };
-  // A typed array sorts numerically, natively, without a comparator call per comparison.
-  const sorted = scores.slice().sort();
-  return { low: percentile(sorted, fraction), high: percentile(sorted, 1 - fraction) };
+  // The two percentiles need four order statistics, not a sorted copy: selected in place, in linear time.
+  const values = scores.slice();
+  return { low: percentile(values, fraction), high: percentile(values, 1 - fraction) };
 }
 
-/** Percentile of sorted values by linear interpolation between order statistics (Hyndman & Fan 1996 type 7). */
-function percentile(sorted: ArrayLike<number>, q: number): number {
-  const position = (sorted.length - 1) * q;
+/**
+ * Percentile by linear interpolation between order statistics (Hyndman & Fan 1996 type 7), the order statistics
+ * selected in place (the values are reordered, not sorted).
+ */
+function percentile(values: Float64Array, q: number): number {
+  const position = (values.length - 1) * q;
   const below = Math.floor(position);
-  const above = Math.min(below + 1, sorted.length - 1);
-  return sorted[below]! + (position - below) * (sorted[above]! - sorted[below]!);
+  const lower = select(values, below);
+  if (below + 1 >= values.length) return lower;
+  // After selection everything past `below` is at least as large: the next order statistic is their minimum.
+  let upper = Infinity;
+  for (let i = below + 1; i < values.length; i++) if (values[i]! < upper) upper = values[i]!;
+  return lower + (position - below) * (upper - lower);
+}
+
+/** The k-th smallest value (0-based); afterwards values[k] holds it, smaller values before it and larger after (Hoare's quickselect). */
+function select(values: Float64Array, k: number): number {
+  let left = 0;
+  let right = values.length - 1;
+  while (left < right) {
+    const pivot = values[(left + right) >>> 1]!;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const swap = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = swap;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else break;
+  }
+  return values[k]!;
 }
 
 const isCount = (value: number): boolean => Number.isInteger(value) && value >= 0;

@@ -104,6 +104,8 @@ export function pointAt(funnel: CategoryFunnel, i: number): ClinicPoint {
 /** Heap estimates for the cache's budget: a clinic is a few numbers and three references, a funnel ~40 limit rows. */
 const BYTES_PER_CLINIC = 64;
 const BYTES_PER_FUNNEL = 8_000;
+/** A clinic among a period's inputs: its tally (and its share of the window's figures), id, name and country. */
+const BYTES_PER_INPUT = 150;
 
 /** The clinics a period's funnels are drawn from: every one with a row in the period (and of the country), in id order. */
 interface FunnelInputs {
@@ -133,11 +135,18 @@ export class ClinicFunnels {
   compute(period: Period, filters: { category?: SideEffectCategory; country?: string }): Promise<readonly CategoryFunnel[]> {
     const categories = filters.category ? [filters.category] : SIDE_EFFECT_CATEGORIES;
     let inputs: Promise<FunnelInputs> | undefined;
+    // The clinics and their figures over the period are a part too: funnels of other categories are drawn from them.
+    const inputsOf = () =>
+      this.cache.part(
+        `funnel-inputs\u0000${period.from ?? ''}\u0000${period.to ?? ''}\u0000${filters.country ?? ''}`,
+        () => this.inputs(period, filters.country),
+        (clinics) => clinics.ids.length * BYTES_PER_INPUT,
+      );
     return Promise.all(
       categories.map((category) =>
         this.cache.part(
           `funnel\u0000${period.from ?? ''}\u0000${period.to ?? ''}\u0000${category}\u0000${filters.country ?? ''}`,
-          async () => funnelOf(category, await (inputs ??= this.inputs(period, filters.country))),
+          async () => funnelOf(category, await (inputs ??= inputsOf())),
           (funnel) => BYTES_PER_CLINIC * funnel.clinics.ids.length + BYTES_PER_FUNNEL,
         ),
       ),
