@@ -371,7 +371,16 @@ describe('insights: rates, funnels, signals, counts, deadlines and public figure
       );
     }
     const farAhead = await get(`/v1/cases?serious=true&clinicId=${clinicA.clinicId}&dueBefore=2000-01-01`);
-    expect(farAhead.body.rows).toEqual([]);
+    expect(farAhead.body).toMatchObject({ rows: [], totalRows: 0, nextCursor: null });
+    // A page at a time, by cursor: the same cases in the same order.
+    const onePerPage = [];
+    for (let page = await get(`/v1/cases?serious=true&clinicId=${clinicA.clinicId}&limit=1`); ;) {
+      expect(page.body.totalRows).toBe(2);
+      onePerPage.push(...page.body.rows);
+      if (!page.body.nextCursor) break;
+      page = await get(`/v1/cases?serious=true&clinicId=${clinicA.clinicId}&limit=1&cursor=${page.body.nextCursor}`);
+    }
+    expect(onePerPage).toEqual(body.rows);
     const asClinicB = await get('/v1/cases?serious=true', clinicB.key);
     expect(asClinicB.body.rows.every((row: { clinicId: string }) => row.clinicId === clinicB.clinicId)).toBe(true);
     expect((await get(`/v1/cases?clinicId=${clinicA.clinicId}`, clinicB.key)).status).toBe(403);

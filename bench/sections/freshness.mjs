@@ -126,12 +126,21 @@ async function probe(bench, clinicId) {
   return { caseId: body.caseId, answeredAt };
 }
 
+/** Every case of the clinic insights lists, page by page. */
 async function listedCases(bench, clinicId) {
-  const response = await fetch(`${appUrl('insights')}/v1/cases?clinicId=${encodeURIComponent(clinicId)}`, {
-    headers: { authorization: `Bearer ${bench.adminKey}` },
-  });
-  if (!response.ok) throw new Error(`GET /v1/cases: ${response.status} ${await response.text()}`);
-  return (await response.json()).rows.map((r) => r.caseId);
+  const listed = [];
+  let cursor = null;
+  do {
+    const page = `limit=1000${cursor ? `&cursor=${cursor}` : ''}`;
+    const response = await fetch(`${appUrl('insights')}/v1/cases?clinicId=${encodeURIComponent(clinicId)}&${page}`, {
+      headers: { authorization: `Bearer ${bench.adminKey}` },
+    });
+    if (!response.ok) throw new Error(`GET /v1/cases: ${response.status} ${await response.text()}`);
+    const body = await response.json();
+    listed.push(...body.rows.map((r) => r.caseId));
+    cursor = body.nextCursor;
+  } while (cursor);
+  return listed;
 }
 
 async function visible(bench, clinicId, sent, timeoutMs) {

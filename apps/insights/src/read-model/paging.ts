@@ -37,7 +37,7 @@ export class PageRequestDto {
 export type CursorKey = ReadonlyArray<string | number | null>;
 
 /** What each position of a cursor's key must be. */
-export type CursorShape = ReadonlyArray<'string' | 'integer' | 'number or null'>;
+export type CursorShape = ReadonlyArray<'string' | 'string or null' | 'integer' | 'number or null'>;
 
 export function encodeCursor(key: CursorKey): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
@@ -58,6 +58,7 @@ export function decodeCursor(cursor: string, shape: CursorShape): CursorKey {
 
 function fits(kind: CursorShape[number], value: unknown): boolean {
   if (kind === 'string') return typeof value === 'string';
+  if (kind === 'string or null') return value === null || typeof value === 'string';
   if (kind === 'integer') return Number.isSafeInteger(value);
   return value === null || (typeof value === 'number' && Number.isFinite(value));
 }

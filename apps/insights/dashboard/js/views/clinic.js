@@ -55,7 +55,7 @@ export async function renderClinicView(main, me) {
   clear(main, h('h1', {}, `Clinic ${me.clinicId}`), loading('Loading your figures…'));
   const [incidence, cases, registry] = await Promise.all([
     insights(`/v1/clinics/${encodeURIComponent(me.clinicId)}/incidence`),
-    insights('/v1/cases', { serious: 'true', clinicId: me.clinicId }),
+    insightsAll('/v1/cases', { serious: 'true', clinicId: me.clinicId }),
     insightsAll('/v1/public/clinics').catch(() => null),
   ]);
   const named = registry?.rows?.find((row) => row.clinicId === me.clinicId);

@@ -28,7 +28,7 @@ export async function renderRegulatorView(main, me) {
   const [clinicStats, signals, cases, batches] = await Promise.all([
     insightsAll('/v1/stats/clinics'),
     insightsAll('/v1/signals'),
-    insights('/v1/cases', { serious: 'true' }),
+    insightsAll('/v1/cases', { serious: 'true' }),
     insights('/v1/stats/pigments', { groupBy: 'batch', byMonth: 'true' }),
   ]);
   const names = new Map((clinicStats.rows ?? []).map((row) => [row.clinicId, row.name ?? row.clinicId]));

@@ -1,6 +1,7 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { SqlFilter } from '@smp/persistence';
+import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, type CursorShape } from '../../read-model/paging.js';
 import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
 import { ListSeriousCasesQuery, type CaseDeadline, type CaseDeadlines } from './list-serious-cases.query.js';
 
@@ -30,20 +31,50 @@ export class ListSeriousCasesHandler implements IQueryHandler<ListSeriousCasesQu
               ? 'NOT nullified AND (reporting_due_by IS NULL OR reporting_due_by >= $1::date)'
               : 'NOT nullified',
       );
-    const rows: Array<Omit<CaseDeadline, 'status'> & { nullified: boolean }> = await this.db.query(
-      `SELECT case_id AS "caseId", case_version AS version, clinic_id AS "clinicId", pigment_id AS "pigmentId",
-              to_char(procedure_date, 'YYYY-MM-DD') AS "procedureDate", categories, serious, serious_reasons AS "seriousReasons",
-              to_char(reporting_due_by, 'YYYY-MM-DD') AS "reportingDueBy", outcome, nullified
-         FROM projector.cases ${where.where}
-        ORDER BY (NOT nullified AND reporting_due_by < $1::date) DESC, reporting_due_by NULLS LAST, case_id`,
+    const cursor = filter.cursor ? decodeCursor(filter.cursor, CASE_CURSOR) : null;
+    const limit = filter.limit ?? DEFAULT_PAGE_SIZE;
+    // Overdue first (rank 0), then by due date (none last), then case id in code point order: the cursor carries the three.
+    const after = cursor
+      ? `WHERE (rank, due, "caseId" COLLATE "C") > (${where.param(cursor[0])}::int, coalesce(${where.param(cursor[1])}::date, 'infinity'::date), ${where.param(cursor[2])})`
+      : '';
+    // One row at least (the total), even past the last page.
+    const rows: Array<Omit<CaseDeadline, 'status'> & { nullified: boolean; rank: number; total: string }> = await this.db.query(
+      `WITH matching AS (
+         SELECT case_id AS "caseId", case_version AS version, clinic_id AS "clinicId", pigment_id AS "pigmentId",
+                to_char(procedure_date, 'YYYY-MM-DD') AS "procedureDate", categories, serious, serious_reasons AS "seriousReasons",
+                to_char(reporting_due_by, 'YYYY-MM-DD') AS "reportingDueBy", outcome, nullified,
+                CASE WHEN NOT nullified AND reporting_due_by < $1::date THEN 0 ELSE 1 END AS rank,
+                coalesce(reporting_due_by, 'infinity'::date) AS due
+           FROM projector.cases ${where.where})
+       SELECT total.n AS total, page.*
+         FROM (SELECT count(*) AS n FROM matching) total
+         LEFT JOIN LATERAL (SELECT * FROM matching ${after} ORDER BY rank, due, "caseId" COLLATE "C" LIMIT ${where.param(limit + 1)}) page ON true
+        ORDER BY page.rank, page.due, page."caseId" COLLATE "C"`,
       where.params,
     );
+    const found = rows.filter((row) => row.caseId !== null);
+    const page = found.slice(0, limit);
+    const last = page.at(-1);
     return {
       asOf,
-      rows: rows.map(({ nullified, ...row }) => ({
-        ...row,
-        status: nullified ? 'nullified' : row.reportingDueBy !== null && row.reportingDueBy < asOf ? 'overdue' : 'due',
+      totalRows: Number(rows[0]?.total ?? 0),
+      rows: page.map((row) => ({
+        caseId: row.caseId,
+        version: row.version,
+        clinicId: row.clinicId,
+        pigmentId: row.pigmentId,
+        procedureDate: row.procedureDate,
+        categories: row.categories,
+        serious: row.serious,
+        seriousReasons: row.seriousReasons,
+        reportingDueBy: row.reportingDueBy,
+        outcome: row.outcome,
+        status: row.nullified ? 'nullified' : row.reportingDueBy !== null && row.reportingDueBy < asOf ? 'overdue' : 'due',
       })),
+      nextCursor: found.length > limit && last ? encodeCursor([last.rank, last.reportingDueBy, last.caseId]) : null,
     };
   }
 }
+
+/** A case-list cursor: the last row's rank (0 overdue, 1 not), due date (null: none) and case id. */
+const CASE_CURSOR: CursorShape = ['integer', 'string or null', 'string'];

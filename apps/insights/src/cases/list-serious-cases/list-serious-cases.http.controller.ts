@@ -20,12 +20,15 @@ export class ListSeriousCasesHttpController {
     summary: 'Serious cases with their reporting deadlines and status, overdue first',
     description:
       'A serious case is due to the regulator within 15 business days. status: overdue (due date passed), due, or nullified. ' +
-      'A clinic key sees its own clinic only. No personal data.',
+      'A clinic key sees its own clinic only. No personal data. Overdue first, then by due date, a page at a time: `limit` ' +
+      'cases (100 unless given, at most 1,000) and `nextCursor` for the next page; `totalRows` counts them all.',
   })
   @ApiOkResponse({
     schema: {
       example: {
         asOf: '2026-11-22',
+        totalRows: 1,
+        nextCursor: null,
         rows: [
           {
             caseId: 'SMP-2026-000042',

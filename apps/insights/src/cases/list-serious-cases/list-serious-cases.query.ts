@@ -1,4 +1,5 @@
 import { Query } from '@nestjs/cqrs';
+import type { Page } from '../../read-model/paging.js';
 import type { CaseStatus, ListSeriousCasesRequestDto } from './list-serious-cases.request.dto.js';
 
 /** A case as the deadline list shows it: no personal data, no narrative. */
@@ -16,10 +17,10 @@ export interface CaseDeadline {
   outcome: string | null;
 }
 
-export interface CaseDeadlines {
+/** A page of the cases (see Page), and the day their status was judged on. */
+export interface CaseDeadlines extends Page<CaseDeadline> {
   /** The date `status` was judged against (UTC). */
   asOf: string;
-  rows: CaseDeadline[];
 }
 
 export class ListSeriousCasesQuery extends Query<CaseDeadlines> {

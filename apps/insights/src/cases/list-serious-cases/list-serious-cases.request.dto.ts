@@ -2,13 +2,15 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { IsCalendarDate, IsIdentifier } from '@smp/http';
+import { PageRequestDto } from '../../read-model/paging.js';
 
 export const CASE_STATUSES = ['overdue', 'due', 'nullified'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
-export class ListSeriousCasesRequestDto {
+/** The filters, and the page (cases come a page at a time: see PageRequestDto). */
+export class ListSeriousCasesRequestDto extends PageRequestDto {
   @ApiPropertyOptional({ default: true, description: 'Serious cases only (the ones with a legal deadline)' })
   @IsOptional()
   @Transform(toBoolean)
