@@ -145,7 +145,7 @@ describe('insights: rates, funnels, signals, counts, deadlines and public figure
       }),
     ]);
     // Without the country filter clinic C's 100 procedures with P1 count too.
-    const all = await get(`/v1/stats/pigments?groupBy=manufacturer&category=allergic_reaction`);
+    const all = await get(`/v1/stats/pigments?groupBy=manufacturer&category=allergic_reaction&limit=1000`);
     expect(all.body.rows.find((row: { manufacturer: string }) => row.manufacturer === maker1)).toMatchObject({
       procedures: 500,
       reports: 1,
@@ -214,6 +214,7 @@ describe('insights: rates, funnels, signals, counts, deadlines and public figure
       '/v1/signals?country=IS&sort=a&order=desc',
       '/v1/signals?country=IS&sort=ic&order=asc',
       '/v1/stats/clinics?country=IS',
+      '/v1/stats/pigments?groupBy=batch&byMonth=true&country=IS',
     ]) {
       const whole = await get(`${path}&limit=1000`);
       expect(whole.body.nextCursor).toBeNull();

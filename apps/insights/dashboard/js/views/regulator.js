@@ -1,7 +1,7 @@
 // The regulator view (also for admin keys): clinics on the funnel per category with the outliers named, the pigment
 // signal table (sortable by PRR, ROR or IC), the trend per pigment batch, and the serious-case deadline list.
 // "Download CSV" saves exactly the tables on screen.
-import { insights, insightsAll } from '../api.js';
+import { insightsAll } from '../api.js';
 import { chartCanvas, drawLater, funnel, rateOverTime } from '../charts.js';
 import {
   BAND_LABELS,
@@ -29,7 +29,7 @@ export async function renderRegulatorView(main, me) {
     insightsAll('/v1/stats/clinics'),
     insightsAll('/v1/signals'),
     insightsAll('/v1/cases', { serious: 'true' }),
-    insights('/v1/stats/pigments', { groupBy: 'batch', byMonth: 'true' }),
+    insightsAll('/v1/stats/pigments', { groupBy: 'batch', byMonth: 'true' }),
   ]);
   const names = new Map((clinicStats.rows ?? []).map((row) => [row.clinicId, row.name ?? row.clinicId]));
   const onScreen = {};

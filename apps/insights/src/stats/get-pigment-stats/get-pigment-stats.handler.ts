@@ -1,5 +1,6 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { SIDE_EFFECT_CATEGORIES, type SideEffectCategory } from '@smp/domain';
+import { compareText, pageOf, type CursorKey, type CursorShape } from '../../read-model/paging.js';
 import { periodOf } from '../../read-model/period.js';
 import { rateOf } from '../../read-model/rates.js';
 import { PigmentMonths, type RegisteredPigment } from '../../read-model/pigment-months.js';
@@ -20,6 +21,8 @@ const LABELS: Record<PigmentLevel, (pigmentId: string, pigment: RegisteredPigmen
 interface Grouping {
   groupOf: ReadonlyMap<string, number>;
   labels: readonly Labels[];
+  /** Each group's labels joined, the order groups sort in. */
+  keys: readonly string[];
 }
 
 /** Groupings per pigment directory (a new directory, a new grouping: the directory is replaced when the registry changes). */
@@ -41,7 +44,7 @@ function groupingOf(directory: ReadonlyMap<string, RegisteredPigment>, level: Pi
   const sorted = [...byKey.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
   const groupOf = new Map<string, number>();
   sorted.forEach(([, group], index) => group.pigments.forEach((pigmentId) => groupOf.set(pigmentId, index)));
-  byLevel.set(level, (grouping = { groupOf, labels: sorted.map(([, group]) => group.labels) }));
+  byLevel.set(level, (grouping = { groupOf, labels: sorted.map(([, group]) => group.labels), keys: sorted.map(([key]) => key) }));
   return grouping;
 }
 
@@ -72,7 +75,7 @@ export class GetPigmentStatsHandler implements IQueryHandler<GetPigmentStatsQuer
         : this.pigments.window(period, filter.country).then((pigments) => [{ month: undefined, pigments }]),
     ]);
     const categories = filter.category ? [filter.category] : SIDE_EFFECT_CATEGORIES;
-    const { groupOf, labels } = groupingOf(directory, groupBy);
+    const { groupOf, labels, keys } = groupingOf(directory, groupBy);
     // Each stretch (the period, or each of its months) adds its pigments into their groups, category by category.
     const sums = stretches.map(({ month, pigments }) => {
       const present = new Uint8Array(labels.length);
@@ -93,26 +96,48 @@ export class GetPigmentStatsHandler implements IQueryHandler<GetPigmentStatsQuer
       return { month, present, procedures, reports, serious };
     });
 
-    // Groups in label order, then months in order: the order of the groups' keys with the month last.
-    const rows: PigmentStatsRow[] = [];
+    // Rows as positions, groups in label order, then months in order, then categories: a row is made only for the page.
+    const width = categories.length;
+    const rows: number[] = [];
     for (let group = 0; group < labels.length; group++)
-      for (const { month, present, procedures, reports, serious } of sums) {
-        if (!present[group]) continue;
-        for (let c = 0; c < categories.length; c++)
-          rows.push(
-            rowOf(
-              labels[group]!,
-              month,
-              categories[c]!,
-              procedures[group]!,
-              reports[group * categories.length + c]!,
-              serious[group * categories.length + c]!,
-            ),
-          );
-      }
-    return { groupBy, from: filter.from ?? null, to: filter.to ?? null, rows };
+      sums.forEach(({ present }, stretch) => {
+        if (present[group]) for (let c = 0; c < width; c++) rows.push((group * sums.length + stretch) * width + c);
+      });
+    const at = (row: number) => {
+      const c = row % width;
+      const stretch = Math.floor(row / width) % sums.length;
+      return { group: Math.floor(row / width / sums.length), stretch: sums[stretch]!, c };
+    };
+    const page = pageOf(
+      rows,
+      filter,
+      {
+        keyOf: (row) => {
+          const { group, stretch, c } = at(row);
+          return [keys[group]!, stretch.month ?? '', categories[c]!];
+        },
+        compare: comparePigmentRows,
+        shape: PIGMENT_CURSOR,
+      },
+      (row) => {
+        const { group, stretch, c } = at(row);
+        const { month, procedures, reports, serious } = stretch;
+        return rowOf(labels[group]!, month, categories[c]!, procedures[group]!, reports[group * width + c]!, serious[group * width + c]!);
+      },
+    );
+    return { groupBy, from: filter.from ?? null, to: filter.to ?? null, ...page };
   }
 }
+
+/** A pigment-stats cursor: the last row's group (its labels joined), month ('' without) and category. */
+const PIGMENT_CURSOR: CursorShape = ['string', 'string', 'string'];
+
+const CATEGORY_ORDER = new Map<string, number>(SIDE_EFFECT_CATEGORIES.map((category, i) => [category, i]));
+
+const comparePigmentRows = (x: CursorKey, y: CursorKey): number =>
+  compareText(x[0] as string, y[0] as string) ||
+  compareText(x[1] as string, y[1] as string) ||
+  (CATEGORY_ORDER.get(x[2] as string) ?? -1) - (CATEGORY_ORDER.get(y[2] as string) ?? -1);
 
 /** A row, its fields in the order of PigmentStatsRow and only the labels of its level (written out: no spread per row). */
 function rowOf(

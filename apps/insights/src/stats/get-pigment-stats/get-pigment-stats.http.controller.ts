@@ -19,7 +19,9 @@ export class GetPigmentStatsHttpController {
   @ApiOperation({
     summary: 'Reports, procedures and rates per pigment manufacturer, product or batch',
     description:
-      'Per group × category (× procedure month with byMonth=true): rate per 1,000 procedures done with that pigment, Wilson 95% interval.',
+      'Per group × category (× procedure month with byMonth=true): rate per 1,000 procedures done with that pigment, Wilson 95% interval. ' +
+      'Rows by group, month and category, a page at a time: `limit` rows (100 unless given, at most 1,000) and `nextCursor` for ' +
+      'the next page; `totalRows` counts them all.',
   })
   @ApiOkResponse({
     schema: {
@@ -27,6 +29,8 @@ export class GetPigmentStatsHttpController {
         groupBy: 'batch',
         from: null,
         to: null,
+        totalRows: 1400,
+        nextCursor: null,
         rows: [
           {
             manufacturer: 'Scalp Ink Co',

@@ -1,6 +1,7 @@
 import { Query } from '@nestjs/cqrs';
 import type { SideEffectCategory } from '@smp/domain';
 import type { Interval } from '@smp/statistics';
+import type { Page } from '../../read-model/paging.js';
 import type { GetPigmentStatsRequestDto, PigmentLevel } from './get-pigment-stats.request.dto.js';
 
 export interface PigmentStatsRow {
@@ -17,11 +18,11 @@ export interface PigmentStatsRow {
   ci95: Interval | null;
 }
 
-export interface PigmentStats {
+/** A page of the groups' rows (see Page). */
+export interface PigmentStats extends Page<PigmentStatsRow> {
   groupBy: PigmentLevel;
   from: string | null;
   to: string | null;
-  rows: PigmentStatsRow[];
 }
 
 export class GetPigmentStatsQuery extends Query<PigmentStats> {
