@@ -9,7 +9,7 @@ export class InsightsConfig extends CommonConfig {
   @IsInt()
   @Min(0)
   @Max(2_000_000_000)
-  INSIGHTS_CACHE_BYTES: number = 32_000_000;
+  INSIGHTS_CACHE_BYTES: number = 24_000_000;
 
   /**
    * Memory for the read models held as monthly arrays (every clinic's and every pigment's figures a year at a time,

@@ -1,18 +1,14 @@
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { map, mergeMap, type Observable } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 
 /** The answer's JSON as UTF-8 bytes, and its gzip once a client that accepts gzip asked for it. */
 interface Serialized {
   json: Buffer;
-  gzip?: Promise<Buffer>;
+  gzip?: Buffer;
 }
-
-/** zlib's gzip in libuv's thread pool: a large answer's compression (milliseconds) does not hold up the event loop. */
-const gzipped = promisify(gzip);
 
 const serialized = new WeakMap<object, Serialized>();
 
@@ -44,15 +40,14 @@ export class RepresentationInterceptor implements NestInterceptor {
     const { headers } = http.getRequest<FastifyRequest>();
     if (!wantsCsv(headers.accept)) {
       return next.handle().pipe(
-        mergeMap(async (body: unknown) => {
+        map((body: unknown) => {
           // The same URL may be answered gzipped or not: shared caches must key on the request's Accept-Encoding.
           reply.header('vary', 'accept-encoding');
           const kept = body !== null && typeof body === 'object' ? serialized.get(body) : undefined;
           if (kept === undefined) return body;
           reply.header('content-type', 'application/json; charset=utf-8');
           if (!acceptsEncoding(headers['accept-encoding'], 'gzip')) return kept.json;
-          // Concurrent first requests share one compression.
-          kept.gzip ??= gzipped(kept.json, { level: GZIP_LEVEL });
+          kept.gzip ??= gzipSync(kept.json, { level: GZIP_LEVEL });
           reply.header('content-encoding', 'gzip');
           return kept.gzip;
         }),
