@@ -21,7 +21,21 @@ const GZIP_LEVEL = 4;
  * copy on the heap per request). Its gzip is made on the first request that accepts gzip and kept too.
  */
 export function rememberJson(value: object, json: string): void {
-  serialized.set(value, { json: Buffer.from(json, 'utf8') });
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(json, 'utf8'));
+  bytes.write(json, 'utf8');
+  serialized.set(value, { json: bytes });
+}
+
+/**
+ * A buffer kept as long as its answer, outside Node's shared 8 KB pool: a small Buffer made the usual way is a slice of
+ * a pool slab, and keeping it keeps the whole slab (thousands of small kept answers would hold megabytes of slabs that
+ * no budget counts).
+ */
+function unpooled(bytes: Buffer): Buffer {
+  if (bytes.buffer.byteLength === bytes.length) return bytes;
+  const own = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(own);
+  return own;
 }
 
 /**
@@ -47,7 +61,7 @@ export class RepresentationInterceptor implements NestInterceptor {
           if (kept === undefined) return body;
           reply.header('content-type', 'application/json; charset=utf-8');
           if (!acceptsEncoding(headers['accept-encoding'], 'gzip')) return kept.json;
-          kept.gzip ??= gzipSync(kept.json, { level: GZIP_LEVEL });
+          kept.gzip ??= unpooled(gzipSync(kept.json, { level: GZIP_LEVEL }));
           reply.header('content-encoding', 'gzip');
           return kept.gzip;
         }),

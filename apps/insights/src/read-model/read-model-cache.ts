@@ -24,6 +24,8 @@ interface Shelf {
 
 /** Heap bytes an answer is taken to cost per byte of its JSON: its objects (a few times their JSON in V8) plus the text itself. An estimate. */
 const MEMORY_PER_JSON_BYTE = 4;
+/** What an answer costs whatever its size: its key, its entry, its bytes' Buffer objects, its gzip. An estimate. */
+const BYTES_PER_ENTRY = 2_000;
 
 /**
  * Answers kept until the read models change. The projector NOTIFYs in every
@@ -82,7 +84,7 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
         const json = JSON.stringify(value);
         // Sent as this text from now on, not serialized again per request.
         if (value !== null && typeof value === 'object') rememberJson(value, json);
-        return json.length * MEMORY_PER_JSON_BYTE;
+        return json.length * MEMORY_PER_JSON_BYTE + BYTES_PER_ENTRY;
       },
     );
   }
