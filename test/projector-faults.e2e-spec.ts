@@ -93,6 +93,9 @@ describe('exact read models under failure', () => {
       // Postgres and committed in order (a batch's offset only once it and every earlier one of its partition are applied).
       const smallBatches = { PROJECTOR_MAX_BYTES_PER_PARTITION: '65536', PROJECTOR_MAX_BYTES: '65536' };
       for (let kill = 0; kill < kills; kill++) {
+        // Each restart after the first gets a backlog of its own: the one before may have applied all that was left
+        // between two looks at its counter, and a projector with nothing to apply never shows one applied.
+        if (kill > 0) await workload.run(scaled(100, 300));
         await system.restart('projector', smallBatches);
         await eventually(
           async () => ((await metric(system.projector, 'smp_projector_events_applied_total')) > 0 ? true : undefined),
