@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { SIDE_EFFECT_CATEGORIES } from '@smp/domain';
 import { PROJECTOR_SCHEMA } from '@smp/persistence';
 import { migratedDataSource } from '../../../../test/support/database.js';
+import { monthWindow } from '../../../../test/support/arbitraries.js';
 import { listeningCache } from '../../../../test/support/read-model-cache.js';
 import { unique } from '../../../../test/support/environment.js';
 import { ClinicMonths } from './clinic-months.js';
@@ -47,13 +48,6 @@ describe(`${ClinicMonths.name} against sums computed by Postgres`, () => {
     await db?.destroy();
   });
 
-  const month = fc
-    .record({ year: fc.integer({ min: 2018, max: 2028 }), month: fc.integer({ min: 1, max: 12 }) })
-    .map(({ year, month }) => `${year}-${String(month).padStart(2, '0')}`);
-  const window = fc
-    .tuple(fc.option(month, { nil: undefined }), fc.option(month, { nil: undefined }))
-    .map(([a, b]) => (a && b && a > b ? [b, a] : [a, b]) as [string | undefined, string | undefined]);
-
   const sql = async (from: string | undefined, to: string | undefined) => {
     const period = periodOf(from, to);
     const where = `($1::date IS NULL OR procedure_month >= $1::date) AND ($2::date IS NULL OR procedure_month <= $2::date)`;
@@ -71,7 +65,7 @@ describe(`${ClinicMonths.name} against sums computed by Postgres`, () => {
 
   it('sums every clinic and the network over any window as Postgres does', async () => {
     await fc.assert(
-      fc.asyncProperty(window, async ([from, to]) => {
+      fc.asyncProperty(monthWindow, async ([from, to]) => {
         const { period, procedures, reports } = await sql(from, to);
         const answer = await sut.window(period);
         for (const clinicId of clinics) {

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { OUTCOMES, SEVERITIES, SIDE_EFFECT_CATEGORIES } from '@smp/domain';
 import { PROJECTOR_SCHEMA } from '@smp/persistence';
 import { migratedDataSource } from '../../../../../test/support/database.js';
+import { monthWindow } from '../../../../../test/support/arbitraries.js';
 import { listeningCache } from '../../../../../test/support/read-model-cache.js';
 import { unique } from '../../../../../test/support/environment.js';
 import { ClinicMonths } from '../../read-model/clinic-months.js';
@@ -70,14 +71,9 @@ describe(`${TermTallies.name} against the term counts of Postgres`, () => {
     await db?.destroy();
   });
 
-  const month = fc
-    .record({ year: fc.integer({ min: 2018, max: 2028 }), month: fc.integer({ min: 1, max: 12 }) })
-    .map(({ year, month }) => `${year}-${String(month).padStart(2, '0')}`);
   const query = fc.record({
     field: fc.constantFrom(...COUNT_FIELDS),
-    window: fc
-      .tuple(fc.option(month, { nil: undefined }), fc.option(month, { nil: undefined }))
-      .map(([a, b]) => (a && b && a > b ? [b, a] : [a, b]) as [string | undefined, string | undefined]),
+    window: monthWindow,
     category: fc.option(fc.constantFrom(...SIDE_EFFECT_CATEGORIES), { nil: undefined }),
     serious: fc.option(fc.boolean(), { nil: undefined }),
     limit: fc.integer({ min: 1, max: 6 }),
