@@ -49,24 +49,22 @@ export class UndecodableEventError extends Error {
   }
 }
 
-const HEADERS = ['ce_id', 'ce_specversion', 'content-type', 'ce_source', 'ce_type', 'ce_time', 'ce_subject'] as const;
-type HeaderName = (typeof HEADERS)[number];
+type HeaderValue = Buffer | string | undefined;
 
 /** Reads a binary-mode CloudEvent from a Kafka message, or says why it cannot. */
 export function fromKafkaMessage(message: { key: Buffer | null; value: Buffer | null; headers?: IHeaders }): IncomingEvent {
-  // Only the headers read below are decoded (this runs once per event on the projector's hot path).
+  // perf: this runs once per event on the projector's hot path, so the headers that are only compared with a
+  // constant (or only need to be there) are compared byte by byte, not decoded; only those returned become strings.
   const raw = message.headers ?? {};
-  const headers: Partial<Record<HeaderName, string>> = {};
-  for (const name of HEADERS) {
-    const value = raw[name];
-    if (value !== undefined) headers[name] = decodeHeader(Array.isArray(value) ? value[0] : value);
+  const id = text(header(raw, 'ce_id'));
+  if (!id) throw new UndecodableEventError('not a CloudEvent: header ce_id is missing');
+  const specVersion = header(raw, 'ce_specversion');
+  if (!startsWith(specVersion, SPEC_VERSION) || specVersion!.length !== SPEC_VERSION.length) {
+    throw new UndecodableEventError(`unsupported ce_specversion ${JSON.stringify(text(specVersion))}`);
   }
-  if (!headers['ce_id']) throw new UndecodableEventError('not a CloudEvent: header ce_id is missing');
-  if (headers['ce_specversion'] !== '1.0') {
-    throw new UndecodableEventError(`unsupported ce_specversion ${JSON.stringify(headers['ce_specversion'])}`);
-  }
-  if (!headers['content-type']?.startsWith('application/json')) {
-    throw new UndecodableEventError(`unsupported content-type ${JSON.stringify(headers['content-type'])}`);
+  const contentType = header(raw, 'content-type');
+  if (!startsWith(contentType, JSON_CONTENT_TYPE)) {
+    throw new UndecodableEventError(`unsupported content-type ${JSON.stringify(text(contentType))}`);
   }
   let data: unknown;
   try {
@@ -76,14 +74,31 @@ export function fromKafkaMessage(message: { key: Buffer | null; value: Buffer | 
   }
   // The required attributes, read straight from the headers: the library's toEvent costs ~17 µs an event
   // on the projector's hot path and checks no more than this.
-  for (const required of ['ce_source', 'ce_type'] as const) {
-    if (!headers[required]) throw new UndecodableEventError(`invalid CloudEvent: header ${required} is missing`);
-  }
-  const time = headers['ce_time'];
+  if (!header(raw, 'ce_source')?.length) throw new UndecodableEventError('invalid CloudEvent: header ce_source is missing');
+  const type = text(header(raw, 'ce_type'));
+  if (!type) throw new UndecodableEventError('invalid CloudEvent: header ce_type is missing');
+  const time = text(header(raw, 'ce_time'));
   if (time !== undefined && Number.isNaN(Date.parse(time)))
     throw new UndecodableEventError(`invalid CloudEvent: ce_time ${JSON.stringify(time)}`);
-  return { id: headers['ce_id'], type: headers['ce_type']!, subject: headers['ce_subject'], time, data };
+  return { id, type, subject: text(header(raw, 'ce_subject')), time, data };
 }
 
+const SPEC_VERSION = Buffer.from('1.0');
+const JSON_CONTENT_TYPE = Buffer.from('application/json');
+
+const header = (headers: IHeaders, name: string): HeaderValue => {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
 /** Buffer#toString directly: String(buffer) goes through the conversion protocol and costs ~3× more. */
-const decodeHeader = (value: Buffer | string): string => (typeof value === 'string' ? value : value.toString('utf8'));
+const text = (value: HeaderValue): string | undefined =>
+  value === undefined || typeof value === 'string' ? value : value.toString('utf8');
+
+function startsWith(value: HeaderValue, prefix: Buffer): boolean {
+  if (value === undefined) return false;
+  if (typeof value === 'string') return value.startsWith(prefix.toString('latin1'));
+  if (value.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (value[i] !== prefix[i]) return false;
+  return true;
+}

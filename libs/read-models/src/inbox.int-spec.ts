@@ -70,6 +70,18 @@ describe(`${Inbox.name} and the projections against the real Postgres`, () => {
     expect(await counts('pigment', pigmentId)).toEqual([{ category: 'allergic_reaction', month: '2026-01', reports: 2, serious: 1 }]);
   });
 
+  it('counts a new event beside a redelivered one whatever the case of the letters of its id', async () => {
+    const clinicId = unique('clinic');
+    const applied = event({ clinicId, caseId: 'SMP-2026-900021' });
+    await sut.apply(sideEffects, [applied]);
+    // Postgres writes every uuid in lower case: the new event must still be told apart from the redelivered one.
+    const shouting = { ...event({ clinicId, caseId: 'SMP-2026-900022', serious: true }), id: randomUUID().toUpperCase() };
+
+    expect(await sut.apply(sideEffects, [applied, shouting])).toBe(1);
+    expect(await sut.apply(sideEffects, [shouting, { ...shouting, id: shouting.id.toLowerCase() }])).toBe(0);
+    expect(await counts('clinic', clinicId)).toEqual([{ category: 'allergic_reaction', month: '2026-01', reports: 2, serious: 1 }]);
+  });
+
   it('counts the latest version only: amendments move counts, retractions remove them, stale versions change nothing', async () => {
     const clinicId = unique('clinic');
     const caseId = 'SMP-2026-900003';

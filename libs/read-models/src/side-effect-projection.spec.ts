@@ -1,17 +1,28 @@
-import { projectSideEffects, stateKey, type CellDelta, type SideEffectChange, type SideEffectState } from './side-effect-projection.js';
+import type { SideEffectRecordedV1 } from '@smp/contracts';
+import {
+  projectSideEffects,
+  sideEffectChange,
+  stateKey,
+  type CellDelta,
+  type SideEffectChange,
+  type SideEffectState,
+} from './side-effect-projection.js';
 
-const event = (overrides: Partial<SideEffectChange> = {}): SideEffectChange => ({
-  caseId: 'SMP-2026-000001',
-  caseVersion: 1,
-  clinicId: 'clinic-a',
-  category: 'infection',
-  severity: 'mild',
-  serious: true,
-  procedureDate: '2026-03-15',
-  onsetDate: '2026-03-18',
-  retracted: false,
-  ...overrides,
-});
+const event = ({ retracted = false, ...overrides }: Partial<SideEffectRecordedV1> & { retracted?: boolean } = {}): SideEffectChange =>
+  sideEffectChange(
+    {
+      caseId: 'SMP-2026-000001',
+      caseVersion: 1,
+      clinicId: 'clinic-a',
+      category: 'infection',
+      severity: 'mild',
+      serious: true,
+      procedureDate: '2026-03-15',
+      onsetDate: '2026-03-18',
+      ...overrides,
+    },
+    retracted,
+  );
 
 const cell = (overrides: Partial<CellDelta> = {}): CellDelta => ({
   clinicId: 'clinic-a',

@@ -40,9 +40,20 @@ export interface Projection {
 }
 
 /** A side effect as one case version left it: recorded (counted) or retracted (not counted). */
-export type SideEffectChange = SideEffectRecordedV1 & { retracted: boolean };
+export interface SideEffectChange {
+  effect: SideEffectRecordedV1;
+  retracted: boolean;
+  /** stateKey of its (case, category), made once (perf: the batch looks it up several times). */
+  key: string;
+}
 
 export const stateKey = (caseId: string, category: string): string => `${caseId}\u0000${category}`;
+
+export const sideEffectChange = (effect: SideEffectRecordedV1, retracted: boolean): SideEffectChange => ({
+  effect,
+  retracted,
+  key: stateKey(effect.caseId, effect.category),
+});
 
 /**
  * Sums deltas per cell; hands them out in primary-key order, so concurrent writers lock rows alike and cannot deadlock.
@@ -93,8 +104,7 @@ export function projectSideEffects(events: readonly SideEffectChange[], prior: R
   const current = new Map<string, SideEffectState>();
   const deltas = new DeltaTable();
 
-  for (const event of events) {
-    const key = stateKey(event.caseId, event.category);
+  for (const { effect: event, retracted, key } of events) {
     const before = current.get(key) ?? prior.get(key);
     if (before && before.caseVersion >= event.caseVersion) continue;
     if (before?.counted) deltas.add(before, -1, before.serious ? -1 : 0);
@@ -108,7 +118,7 @@ export function projectSideEffects(events: readonly SideEffectChange[], prior: R
       severity: event.severity,
       outcome: event.outcome ?? null,
       serious: event.serious,
-      counted: !event.retracted,
+      counted: !retracted,
     };
     if (after.counted) deltas.add(after, 1, after.serious ? 1 : 0);
     current.set(key, after);

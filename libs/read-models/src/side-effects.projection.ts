@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { SIDE_EFFECT_RECORDED_V1, SIDE_EFFECT_RETRACTED_V1, SideEffectRecordedV1, TOPICS } from '@smp/contracts';
 import type { ChangedMonths, TopicProjection } from './topic-projection.js';
-import type { SideEffectChange } from './side-effect-projection.js';
+import { sideEffectChange, type SideEffectChange } from './side-effect-projection.js';
 import { SideEffectsStore } from './side-effects.store.js';
 
 @Injectable()
@@ -14,7 +14,7 @@ export class SideEffectsProjection implements TopicProjection<SideEffectRecorded
   constructor(private readonly store: SideEffectsStore) {}
 
   toChange(type: string, data: SideEffectRecordedV1): SideEffectChange {
-    return { ...data, retracted: type === SIDE_EFFECT_RETRACTED_V1 };
+    return sideEffectChange(data, type === SIDE_EFFECT_RETRACTED_V1);
   }
 
   apply(tx: EntityManager, changes: readonly SideEffectChange[]): Promise<ChangedMonths> {

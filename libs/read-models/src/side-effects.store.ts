@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ChangedMonths } from './topic-projection.js';
-import { projectSideEffects, stateKey, type CellDelta, type SideEffectChange, type SideEffectState } from './side-effect-projection.js';
+import { projectSideEffects, type CellDelta, type SideEffectChange, type SideEffectState } from './side-effect-projection.js';
 
 /**
  * Writes a batch of side-effect changes (already filtered through the inbox)
@@ -11,21 +11,27 @@ import { projectSideEffects, stateKey, type CellDelta, type SideEffectChange, ty
 export class SideEffectsStore {
   async apply(tx: EntityManager, events: readonly SideEffectChange[]): Promise<ChangedMonths> {
     if (events.length === 0) return [];
-    const prior = await this.loadStates(tx, events);
-    const { states, deltas } = projectSideEffects(events, prior);
+    const { prior, upToDate } = await this.loadStates(tx, batchKeys(events));
+    const changing = upToDate.size === 0 ? events : events.filter((event) => !upToDate.has(event.key));
+    const { states, deltas } = projectSideEffects(changing, prior);
     await this.saveStates(tx, states);
     await this.addCounts(tx, deltas);
     // An amendment's delta takes counts out of the month it was in as well as into its new one: both are named.
     return [...new Set(deltas.map((delta) => delta.procedureMonth.slice(0, 7)))];
   }
 
-  /** The cube and its per-clinic and per-pigment rollups, in one statement (one round trip). */
+  /**
+   * The cube and its per-clinic and per-pigment rollups, in one statement (one round trip). The deltas go as one
+   * JSON parameter (perf: JSON.stringify is native; pg's array literals escape element by element in JavaScript).
+   */
   private async addCounts(tx: EntityManager, deltas: readonly CellDelta[]): Promise<void> {
     if (deltas.length === 0) return;
     await tx.query(
       `WITH d AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[])
-           AS d(clinic_id, category, procedure_month, pigment_id, severity, outcome, reports, serious)),
+         SELECT d."clinicId" AS clinic_id, d.category, d."procedureMonth"::date AS procedure_month, d."pigmentId" AS pigment_id,
+                d.severity, d.outcome, d.reports, d.serious
+           FROM json_to_recordset($1::json) AS d("clinicId" text, category text, "procedureMonth" text, "pigmentId" text,
+                                                severity text, outcome text, reports int, serious int)),
        cube AS (
          INSERT INTO side_effect_counts AS t (clinic_id, category, procedure_month, pigment_id, severity, outcome, reports, serious)
          SELECT * FROM d
@@ -42,96 +48,94 @@ export class SideEffectsStore {
         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
        ON CONFLICT (pigment_id, category, procedure_month)
        DO UPDATE SET reports = t.reports + excluded.reports, serious = t.serious + excluded.serious`,
-      [
-        deltas.map((delta) => delta.clinicId),
-        deltas.map((delta) => delta.category),
-        deltas.map((delta) => delta.procedureMonth),
-        deltas.map((delta) => delta.pigmentId),
-        deltas.map((delta) => delta.severity),
-        deltas.map((delta) => delta.outcome),
-        deltas.map((delta) => delta.reports),
-        deltas.map((delta) => delta.serious),
-      ],
+      [JSON.stringify(deltas)],
     );
   }
 
-  private async loadStates(tx: EntityManager, events: readonly SideEffectChange[]): Promise<Map<string, SideEffectState>> {
-    const rows: Array<{
-      case_id: string;
-      category: string;
-      case_version: number;
-      clinic_id: string;
-      pigment_id: string | null;
-      procedure_month: string;
-      severity: string;
-      outcome: string | null;
-      serious: boolean;
-      counted: boolean;
-    }> = await tx.query(
+  /**
+   * The stored state of each (case, category) the batch names, for those that one of its events may change: a key
+   * whose stored version is at least the batch's highest for it comes back as its version alone (every event of
+   * it is a redelivery or out of date), and one with no state not at all. The keys go as one JSON parameter and
+   * the states come back as one JSON value (perf: one JSON.parse instead of a row object per key).
+   */
+  private async loadStates(tx: EntityManager, { ids, keys }: BatchKeys): Promise<LoadedStates> {
+    const [{ states }]: Array<{ states: Array<StoredState | StaleKey> }> = await tx.query(
       // perf: each key once, looked up through the primary key (OFFSET 0 keeps the planner from turning the
       // lookups into a hash join over the whole table, which costs in proportion to the table, not the batch).
-      `SELECT s.case_id, s.category, s.case_version, s.clinic_id, s.pigment_id,
-              to_char(s.procedure_month, 'YYYY-MM-DD') AS procedure_month, s.severity, s.outcome, s.serious, s.counted
-         FROM unnest($1::text[], $2::text[]) AS k(case_id, category)
+      `SELECT coalesce(json_agg(CASE WHEN s.case_version >= k.v THEN json_build_array(s.case_version, k.i)
+                                     ELSE json_build_array(s.case_version, k.i, s.clinic_id, s.pigment_id,
+                                            to_char(s.procedure_month, 'YYYY-MM-DD'), s.severity, s.outcome, s.serious, s.counted)
+                                END), '[]') AS states
+         FROM ROWS FROM (json_to_recordset($1::json) AS (c text, g text, v int)) WITH ORDINALITY AS k(c, g, v, i)
         CROSS JOIN LATERAL (
-          SELECT * FROM side_effect_state s WHERE s.case_id = k.case_id AND s.category = k.category OFFSET 0 FOR UPDATE
+          SELECT * FROM side_effect_state s WHERE s.case_id = k.c AND s.category = k.g OFFSET 0 FOR UPDATE
         ) s`,
-      uniqueKeys(events),
+      [JSON.stringify(keys)],
     );
-    return new Map(
-      rows.map((row) => [
-        stateKey(row.case_id, row.category),
-        {
-          caseId: row.case_id,
-          category: row.category,
-          caseVersion: row.case_version,
-          clinicId: row.clinic_id,
-          pigmentId: row.pigment_id,
-          procedureMonth: row.procedure_month,
-          severity: row.severity,
-          outcome: row.outcome,
-          serious: row.serious,
-          counted: row.counted,
-        },
-      ]),
-    );
+    const prior = new Map<string, SideEffectState>();
+    const upToDate = new Set<string>();
+    for (const stored of states) {
+      const i = stored[1] - 1;
+      if (stored.length === 2) {
+        upToDate.add(ids[i]);
+        continue;
+      }
+      const [caseVersion, , clinicId, pigmentId, procedureMonth, severity, outcome, serious, counted] = stored;
+      const { c: caseId, g: category } = keys[i];
+      prior.set(ids[i], { caseId, category, caseVersion, clinicId, pigmentId, procedureMonth, severity, outcome, serious, counted });
+    }
+    return { prior, upToDate };
   }
 
+  /** Upserts the states, sent as one JSON parameter. */
   private async saveStates(tx: EntityManager, states: readonly SideEffectState[]): Promise<void> {
+    if (states.length === 0) return;
     await tx.query(
       `INSERT INTO side_effect_state (case_id, category, case_version, clinic_id, pigment_id, procedure_month, severity, outcome, serious, counted)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::date[], $7::text[], $8::text[], $9::bool[], $10::bool[])
+       SELECT s."caseId", s.category, s."caseVersion", s."clinicId", s."pigmentId", s."procedureMonth"::date, s.severity, s.outcome,
+              s.serious, s.counted
+         FROM json_to_recordset($1::json) AS s("caseId" text, category text, "caseVersion" int, "clinicId" text, "pigmentId" text,
+                                              "procedureMonth" text, severity text, outcome text, serious bool, counted bool)
        ON CONFLICT (case_id, category) DO UPDATE SET
          case_version = excluded.case_version, clinic_id = excluded.clinic_id, pigment_id = excluded.pigment_id,
          procedure_month = excluded.procedure_month, severity = excluded.severity, outcome = excluded.outcome,
          serious = excluded.serious, counted = excluded.counted`,
-      [
-        states.map((state) => state.caseId),
-        states.map((state) => state.category),
-        states.map((state) => state.caseVersion),
-        states.map((state) => state.clinicId),
-        states.map((state) => state.pigmentId),
-        states.map((state) => state.procedureMonth),
-        states.map((state) => state.severity),
-        states.map((state) => state.outcome),
-        states.map((state) => state.serious),
-        states.map((state) => state.counted),
-      ],
+      [JSON.stringify(states)],
     );
   }
 }
 
-/** The distinct (case, category) keys of a batch, as two parallel arrays. */
-function uniqueKeys(events: readonly SideEffectChange[]): [string[], string[]] {
-  const seen = new Set<string>();
-  const cases: string[] = [];
-  const categories: string[] = [];
-  for (const event of events) {
-    const key = stateKey(event.caseId, event.category);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    cases.push(event.caseId);
-    categories.push(event.category);
+/** One (case, category) of a batch (c, g) and its highest version in the batch (v), as sent to Postgres. */
+interface BatchKey {
+  c: string;
+  g: string;
+  v: number;
+}
+
+/** The distinct keys of a batch, and their state keys (stateKey) at the same positions. */
+interface BatchKeys {
+  keys: BatchKey[];
+  ids: string[];
+}
+
+/** [case_version, key ordinal, clinic, pigment, procedure month, severity, outcome, serious, counted] */
+type StoredState = [number, number, string, string | null, string, string, string | null, boolean, boolean];
+/** [case_version, key ordinal]: a key no event of the batch is newer than. */
+type StaleKey = [number, number];
+
+interface LoadedStates {
+  prior: Map<string, SideEffectState>;
+  /** Keys whose stored version is at least every version the batch has of them. */
+  upToDate: Set<string>;
+}
+
+/** The distinct (case, category) keys of a batch, each with its highest version in the batch. */
+function batchKeys(events: readonly SideEffectChange[]): BatchKeys {
+  const byId = new Map<string, BatchKey>();
+  for (const { effect, key: id } of events) {
+    const key = byId.get(id);
+    if (!key) byId.set(id, { c: effect.caseId, g: effect.category, v: effect.caseVersion });
+    else if (key.v < effect.caseVersion) key.v = effect.caseVersion;
   }
-  return [cases, categories];
+  return { keys: [...byId.values()], ids: [...byId.keys()] };
 }
