@@ -14,23 +14,33 @@ export class SideEffectsStore {
     const { prior, upToDate } = await this.loadStates(tx, batchKeys(events));
     const changing = upToDate.size === 0 ? events : events.filter((event) => !upToDate.has(event.key));
     const { states, deltas } = projectSideEffects(changing, prior);
-    await this.saveStates(tx, states);
-    await this.addCounts(tx, deltas);
+    await this.write(tx, states, deltas);
     // An amendment's delta takes counts out of the month it was in as well as into its new one: both are named.
     return [...new Set(deltas.map((delta) => delta.procedureMonth.slice(0, 7)))];
   }
 
   /**
-   * The cube and its per-clinic and per-pigment rollups, in one statement (one round trip). The deltas go as one
-   * JSON parameter (perf: JSON.stringify is native; pg's array literals escape element by element in JavaScript).
+   * Upserts the states, and adds the deltas to the cube and its per-clinic and per-pigment rollups, in one
+   * statement (one round trip). Each goes as one JSON parameter (perf: JSON.stringify is native; pg's array
+   * literals escape element by element in JavaScript).
    */
-  private async addCounts(tx: EntityManager, deltas: readonly CellDelta[]): Promise<void> {
-    if (deltas.length === 0) return;
+  private async write(tx: EntityManager, states: readonly SideEffectState[], deltas: readonly CellDelta[]): Promise<void> {
+    if (states.length === 0 && deltas.length === 0) return;
     await tx.query(
-      `WITH d AS (
+      `WITH states AS (
+         INSERT INTO side_effect_state (case_id, category, case_version, clinic_id, pigment_id, procedure_month, severity, outcome, serious, counted)
+         SELECT s."caseId", s.category, s."caseVersion", s."clinicId", s."pigmentId", s."procedureMonth"::date, s.severity, s.outcome,
+                s.serious, s.counted
+           FROM json_to_recordset($1::json) AS s("caseId" text, category text, "caseVersion" int, "clinicId" text, "pigmentId" text,
+                                                "procedureMonth" text, severity text, outcome text, serious bool, counted bool)
+         ON CONFLICT (case_id, category) DO UPDATE SET
+           case_version = excluded.case_version, clinic_id = excluded.clinic_id, pigment_id = excluded.pigment_id,
+           procedure_month = excluded.procedure_month, severity = excluded.severity, outcome = excluded.outcome,
+           serious = excluded.serious, counted = excluded.counted),
+       d AS (
          SELECT d."clinicId" AS clinic_id, d.category, d."procedureMonth"::date AS procedure_month, d."pigmentId" AS pigment_id,
                 d.severity, d.outcome, d.reports, d.serious
-           FROM json_to_recordset($1::json) AS d("clinicId" text, category text, "procedureMonth" text, "pigmentId" text,
+           FROM json_to_recordset($2::json) AS d("clinicId" text, category text, "procedureMonth" text, "pigmentId" text,
                                                 severity text, outcome text, reports int, serious int)),
        cube AS (
          INSERT INTO side_effect_counts AS t (clinic_id, category, procedure_month, pigment_id, severity, outcome, reports, serious)
@@ -48,7 +58,7 @@ export class SideEffectsStore {
         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
        ON CONFLICT (pigment_id, category, procedure_month)
        DO UPDATE SET reports = t.reports + excluded.reports, serious = t.serious + excluded.serious`,
-      [JSON.stringify(deltas)],
+      [JSON.stringify(states), JSON.stringify(deltas)],
     );
   }
 
@@ -85,23 +95,6 @@ export class SideEffectsStore {
       prior.set(ids[i], { caseId, category, caseVersion, clinicId, pigmentId, procedureMonth, severity, outcome, serious, counted });
     }
     return { prior, upToDate };
-  }
-
-  /** Upserts the states, sent as one JSON parameter. */
-  private async saveStates(tx: EntityManager, states: readonly SideEffectState[]): Promise<void> {
-    if (states.length === 0) return;
-    await tx.query(
-      `INSERT INTO side_effect_state (case_id, category, case_version, clinic_id, pigment_id, procedure_month, severity, outcome, serious, counted)
-       SELECT s."caseId", s.category, s."caseVersion", s."clinicId", s."pigmentId", s."procedureMonth"::date, s.severity, s.outcome,
-              s.serious, s.counted
-         FROM json_to_recordset($1::json) AS s("caseId" text, category text, "caseVersion" int, "clinicId" text, "pigmentId" text,
-                                              "procedureMonth" text, severity text, outcome text, serious bool, counted bool)
-       ON CONFLICT (case_id, category) DO UPDATE SET
-         case_version = excluded.case_version, clinic_id = excluded.clinic_id, pigment_id = excluded.pigment_id,
-         procedure_month = excluded.procedure_month, severity = excluded.severity, outcome = excluded.outcome,
-         serious = excluded.serious, counted = excluded.counted`,
-      [JSON.stringify(states)],
-    );
   }
 }
 
