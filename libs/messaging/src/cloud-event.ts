@@ -59,7 +59,7 @@ export function fromKafkaMessage(message: { key: Buffer | null; value: Buffer | 
   const id = text(header(raw, 'ce_id'));
   if (!id) throw new UndecodableEventError('not a CloudEvent: header ce_id is missing');
   const specVersion = header(raw, 'ce_specversion');
-  if (!startsWith(specVersion, SPEC_VERSION) || specVersion!.length !== SPEC_VERSION.length) {
+  if (!startsWith(specVersion, SPEC_VERSION) || specVersion?.length !== SPEC_VERSION.length) {
     throw new UndecodableEventError(`unsupported ce_specversion ${JSON.stringify(text(specVersion))}`);
   }
   const contentType = header(raw, 'content-type');

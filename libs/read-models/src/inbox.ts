@@ -61,13 +61,14 @@ export class Inbox {
       await this.begin(tx, batches);
       // No RETURNING (it costs ~3 µs an event): when every id went in, all are new, the usual case. The ids go as one
       // JSON parameter (perf: JSON.stringify is native; pg's array literals escape element by element in JavaScript).
+      const idsJson = JSON.stringify(ids);
       const { affected } = await tx.queryRunner!.query(
         `INSERT INTO applied_events (event_id) SELECT value::uuid FROM json_array_elements_text($1::json) ON CONFLICT (event_id) DO NOTHING`,
-        [JSON.stringify(ids)],
+        [idsJson],
         true,
       );
       // null: every event is new.
-      const fresh = affected === ids.length ? null : await this.insertedHere(tx, ids);
+      const fresh = affected === ids.length ? null : await this.insertedHere(tx, idsJson);
       const changes = new Map<TopicProjection, object[]>();
       let position = 0;
       const applied = batches.map(({ projection, events }) => {
@@ -75,7 +76,9 @@ export class Inbox {
         changes.set(projection, own);
         let count = 0;
         for (const event of events) {
-          if (fresh && !fresh.has(position++)) continue; // (positions count only when some are not new)
+          const isNew = fresh === null || fresh.has(position);
+          position++;
+          if (!isNew) continue;
           own.push(projection.toChange(event.type, event.data));
           count++;
         }
@@ -116,15 +119,16 @@ export class Inbox {
   }
 
   /**
-   * The positions in `ids` of the events this transaction inserted: not those of a redelivery, nor an id's second
-   * time in the group. (Positions, not ids: Postgres spells a uuid its own way, whatever way the event did.)
+   * The positions in `idsJson` (the group's event ids, a JSON array) of the events this transaction inserted: not
+   * those of a redelivery, nor an id's second time in the group. (Positions, not ids: Postgres spells a uuid its own
+   * way, whatever way the event did.)
    */
-  private async insertedHere(tx: EntityManager, ids: readonly string[]): Promise<Set<number>> {
+  private async insertedHere(tx: EntityManager, idsJson: string): Promise<Set<number>> {
     const rows: Array<{ i: string }> = await tx.query(
       `SELECT min(e.i) AS i FROM json_array_elements_text($1::json) WITH ORDINALITY AS e(id, i)
          JOIN applied_events a ON a.event_id = e.id::uuid AND a.xmin = pg_current_xact_id()::xid
         GROUP BY a.event_id`,
-      [JSON.stringify(ids)],
+      [idsJson],
     );
     return new Set(rows.map((row) => Number(row.i) - 1));
   }

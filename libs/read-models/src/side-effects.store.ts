@@ -4,8 +4,8 @@ import type { ChangedMonths } from './topic-projection.js';
 import { projectSideEffects, type CellDelta, type SideEffectChange, type SideEffectState } from './side-effect-projection.js';
 
 /**
- * Writes a batch of side-effect changes (already filtered through the inbox)
- * to the read models, with one set-based statement per table.
+ * Writes a batch of side-effect changes (already filtered through the inbox) to the read models: one statement
+ * reads the states the batch may change, one writes the new states and every count table.
  */
 @Injectable()
 export class SideEffectsStore {
