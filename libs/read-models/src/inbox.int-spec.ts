@@ -18,7 +18,8 @@ import { ProceduresStore } from './procedures.store.js';
 import { SideEffectsProjection } from './side-effects.projection.js';
 import { SideEffectsStore } from './side-effects.store.js';
 import { Inbox } from './inbox.js';
-import { READ_MODELS_CHANGED, changedMonthsOf, createProjections } from './projections.js';
+import { createProjections } from './projections.js';
+import { READ_MODELS_CHANGED, changedMonthsOf } from './read-models-changed.js';
 import type { SideEffectChange } from './side-effect-projection.js';
 import type { TopicProjection } from './topic-projection.js';
 

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import pg from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { TopicProjection } from './topic-projection.js';
+import { notifyReadModelsChangedSql } from './read-models-changed.js';
+import type { ChangedMonths, TopicProjection } from './topic-projection.js';
 
 export interface ReceivedEvent {
   id: string;
@@ -53,46 +55,85 @@ export class Inbox {
    * Applies several batches (of any topics) in one transaction; returns how many events of each were new.
    * Each row of the read models changes once per group, however many batches change it, and the group
    * pays one commit. Events are applied in the order given, batch after batch.
+   *
+   * perf: four round trips a group, each one waiting behind whatever holds the event loop (the next fetch being
+   * decoded): the transaction's start with its locks; the event ids into the inbox with what the projections must
+   * read before they write (`prefetch`); each projection's write; the notifications with the commit.
    */
   async applyGroup(batches: readonly ProjectionBatch[]): Promise<number[]> {
     const ids = batches.flatMap((batch) => batch.events.map((event) => event.id));
     if (ids.length === 0) return batches.map(() => 0);
-    return this.db.transaction(async (tx) => {
-      await this.begin(tx, batches);
-      // No RETURNING (it costs ~3 µs an event): when every id went in, all are new, the usual case. The ids go as one
-      // JSON parameter (perf: JSON.stringify is native; pg's array literals escape element by element in JavaScript).
+    // Every change of the group, per projection, topic by topic in one fixed order (so that two groups, or two
+    // projectors, lock the tables alike), each with its event's position in the group.
+    const byProjection = new Map<TopicProjection, { changes: object[]; positions: number[] }>();
+    let position = 0;
+    for (const { projection, events } of batches) {
+      const own = byProjection.get(projection) ?? { changes: [], positions: [] };
+      byProjection.set(projection, own);
+      for (const event of events) {
+        own.changes.push(projection.toChange(event.type, event.data));
+        own.positions.push(position++);
+      }
+    }
+    const projections = [...byProjection].sort(([a], [b]) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
+
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query(`BEGIN; ${this.locks(batches)}`);
       const idsJson = JSON.stringify(ids);
-      const { affected } = await tx.queryRunner!.query(
-        `INSERT INTO applied_events (event_id) SELECT value::uuid FROM json_array_elements_text($1::json) ON CONFLICT (event_id) DO NOTHING`,
-        [idsJson],
-        true,
-      );
-      // null: every event is new.
-      const fresh = affected === ids.length ? null : await this.insertedHere(tx, idsJson);
-      const changes = new Map<TopicProjection, object[]>();
-      let position = 0;
-      const applied = batches.map(({ projection, events }) => {
-        const own = changes.get(projection) ?? [];
-        changes.set(projection, own);
+      const { inserted, prefetched } = await this.recordIds(runner.manager, idsJson, projections);
+      // null: every event is new, the usual case.
+      const fresh = inserted === ids.length ? null : await this.insertedHere(runner.manager, idsJson);
+      const changed: ChangedMonths[] = [];
+      for (const [index, [projection, { changes, positions }]] of projections.entries()) {
+        const own = fresh === null ? changes : changes.filter((_, i) => fresh.has(positions[i]));
+        if (own.length > 0) changed.push(await projection.apply(runner.manager, own, prefetched[index]));
+      }
+      // Readers of the live read models hear, when the transaction commits, which months each projection moved.
+      await runner.query(`${this.schema === LIVE_SCHEMA ? notifyReadModelsChangedSql(changed) : ''}COMMIT`);
+      let at = 0;
+      return batches.map(({ events }) => {
         let count = 0;
-        for (const event of events) {
-          const isNew = fresh === null || fresh.has(position);
-          position++;
-          if (!isNew) continue;
-          own.push(projection.toChange(event.type, event.data));
-          count++;
-        }
+        for (const end = at + events.length; at < end; at++) if (fresh === null || fresh.has(at)) count++;
         return count;
       });
-      // Topic by topic in one fixed order, so that two groups (or two projectors) lock the tables alike.
-      const topics = [...changes].sort(([a], [b]) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
-      for (const [projection, own] of topics) await projection.apply(tx, own);
-      return applied;
-    });
+    } catch (error) {
+      await runner.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
   }
 
   /**
-   * Takes the transaction's locks and points it at the read-model schema, in one statement (one round trip).
+   * Records the group's event ids in the inbox, and runs the projections' prefetches in the same statement (they read
+   * other tables: the insert cannot change what they see). Says how many ids were new, and what each prefetch read.
+   */
+  private async recordIds(
+    tx: EntityManager,
+    idsJson: string,
+    projections: ReadonlyArray<readonly [TopicProjection, { changes: readonly object[] }]>,
+  ): Promise<{ inserted: number; prefetched: unknown[] }> {
+    const params: unknown[] = [idsJson];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const prefetches = projections.map(([projection, { changes }]) => projection.prefetch?.(changes, param));
+    const columns = prefetches.map((prefetch, index) => (prefetch ? `, ${prefetch.sql} AS p${index}` : ''));
+    // The ids go as one JSON parameter (perf: JSON.stringify is native; pg's array literals escape element by element
+    // in JavaScript).
+    const [row]: Array<Record<string, unknown>> = await tx.query(
+      `WITH inserted AS (
+         INSERT INTO applied_events (event_id) SELECT value::uuid FROM json_array_elements_text($1::json)
+         ON CONFLICT (event_id) DO NOTHING RETURNING 1)
+       SELECT (SELECT count(*) FROM inserted)::int AS inserted${columns.join('')}`,
+      params,
+    );
+    return { inserted: row.inserted as number, prefetched: prefetches.map((prefetch, index) => prefetch?.read(row[`p${index}`])) };
+  }
+
+  /**
+   * The statement that takes the transaction's locks and points it at the read-model schema, with its values
+   * written in (it goes with BEGIN, in one simple query: one round trip).
    *
    * The live read models may be swapped by a rebuild; never in the middle of a batch: every batch holds the
    * read-model lock shared.
@@ -101,21 +142,23 @@ export class Inbox {
    * a case's earlier events left before it writes: two transactions with batches of one partition at once
    * (two groups of one projector, or an old and a new owner during a rebalance) would each miss the other's
    * new rows and count a case twice. So each transaction first takes a lock per (topic, partition) it holds,
-   * in sorted order (no deadlock), and keeps it until it commits.
+   * in sorted order (no deadlock), and keeps it until it commits. (This must be a statement before the one
+   * that reads the states: a statement sees what was committed when it started, before it got its locks.)
    */
-  private async begin(tx: EntityManager, batches: readonly ProjectionBatch[]): Promise<void> {
-    const keys = new Map<string, [string, number]>();
+  private locks(batches: readonly ProjectionBatch[]): string {
+    const held = new Set<string>();
     for (const { projection, partition } of batches) {
-      if (partition !== undefined) keys.set(`${projection.topic}\u0000${partition}`, [projection.topic, partition]);
+      if (partition === undefined) continue;
+      if (!Number.isSafeInteger(partition)) throw new Error(`partition ${partition} is not an integer`);
+      held.add(`(${pg.escapeLiteral(projection.topic)}, ${partition})`);
     }
-    const held = [...keys.values()];
-    await tx.query(
-      `SELECT CASE WHEN $1 THEN pg_advisory_xact_lock_shared($2) END,
-              (SELECT count(pg_advisory_xact_lock(hashtext(k.topic), k.partition))
-                 FROM (SELECT * FROM unnest($3::text[], $4::int[]) AS u(topic, partition) ORDER BY 1, 2) AS k),
-              set_config('search_path', $5, true)`,
-      [this.schema === LIVE_SCHEMA, READ_MODEL_LOCK, held.map(([topic]) => topic), held.map(([, partition]) => partition), this.schema],
-    );
+    const shared = this.schema === LIVE_SCHEMA ? `pg_advisory_xact_lock_shared(${READ_MODEL_LOCK}),` : '';
+    const turns =
+      held.size === 0
+        ? ''
+        : `(SELECT count(pg_advisory_xact_lock(hashtext(k.topic), k.partition))
+              FROM (SELECT * FROM (VALUES ${[...held].join(', ')}) AS v(topic, partition) ORDER BY 1, 2) AS k),`;
+    return `SELECT ${shared} ${turns} set_config('search_path', ${pg.escapeLiteral(this.schema)}, true);`;
   }
 
   /**

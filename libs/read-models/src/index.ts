@@ -8,4 +8,5 @@ export * from './procedures.projection.js';
 export * from './cases.projection.js';
 export * from './registry.projection.js';
 export * from './projections.js';
+export * from './read-models-changed.js';
 export * from './pigment-signals.js';

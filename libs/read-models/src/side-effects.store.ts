@@ -1,17 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { ChangedMonths } from './topic-projection.js';
+import type { ChangedMonths, Prefetch, SqlParameter } from './topic-projection.js';
 import { projectSideEffects, type CellDelta, type SideEffectChange, type SideEffectState } from './side-effect-projection.js';
 
 /**
  * Writes a batch of side-effect changes (already filtered through the inbox) to the read models: one statement
- * reads the states the batch may change, one writes the new states and every count table.
+ * reads the states the batch may change (or the inbox reads them with its own, see `prefetch`), one writes the
+ * new states and every count table.
  */
 @Injectable()
 export class SideEffectsStore {
-  async apply(tx: EntityManager, events: readonly SideEffectChange[]): Promise<ChangedMonths> {
+  /**
+   * The states a batch's changes may move, read in another statement (the inbox's). Its changes may include
+   * redeliveries: their keys are read too (and locked), which changes nothing for the new ones.
+   */
+  prefetch(changes: readonly SideEffectChange[], param: SqlParameter): Prefetch<LoadedStates> {
+    const batch = batchKeys(changes);
+    return { sql: statesSql(param(JSON.stringify(batch.keys))), read: (states) => loadedStates(batch, states as StoredStates) };
+  }
+
+  async apply(tx: EntityManager, events: readonly SideEffectChange[], prefetched?: LoadedStates): Promise<ChangedMonths> {
     if (events.length === 0) return [];
-    const { prior, upToDate } = await this.loadStates(tx, batchKeys(events));
+    const { prior, upToDate } = prefetched ?? (await this.loadStates(tx, batchKeys(events)));
     const changing = upToDate.size === 0 ? events : events.filter((event) => !upToDate.has(event.key));
     const { states, deltas } = projectSideEffects(changing, prior);
     await this.write(tx, states, deltas);
@@ -62,40 +72,48 @@ export class SideEffectsStore {
     );
   }
 
-  /**
-   * The stored state of each (case, category) the batch names, for those that one of its events may change: a key
-   * whose stored version is at least the batch's highest for it comes back as its version alone (every event of
-   * it is a redelivery or out of date), and one with no state not at all. The keys go as one JSON parameter and
-   * the states come back as one JSON value (perf: one JSON.parse instead of a row object per key).
-   */
-  private async loadStates(tx: EntityManager, { ids, keys }: BatchKeys): Promise<LoadedStates> {
-    const [{ states }]: Array<{ states: Array<StoredState | StaleKey> }> = await tx.query(
-      // perf: each key once, looked up through the primary key (OFFSET 0 keeps the planner from turning the
-      // lookups into a hash join over the whole table, which costs in proportion to the table, not the batch).
-      `SELECT coalesce(json_agg(CASE WHEN s.case_version >= k.v THEN json_build_array(s.case_version, k.i)
-                                     ELSE json_build_array(s.case_version, k.i, s.clinic_id, s.pigment_id,
-                                            to_char(s.procedure_month, 'YYYY-MM-DD'), s.severity, s.outcome, s.serious, s.counted)
-                                END), '[]') AS states
-         FROM ROWS FROM (json_to_recordset($1::json) AS (c text, g text, v int)) WITH ORDINALITY AS k(c, g, v, i)
-        CROSS JOIN LATERAL (
-          SELECT * FROM side_effect_state s WHERE s.case_id = k.c AND s.category = k.g OFFSET 0 FOR UPDATE
-        ) s`,
-      [JSON.stringify(keys)],
-    );
-    const prior = new Map<string, SideEffectState>();
-    const upToDate = new Set<string>();
-    for (const stored of states) {
-      const i = stored[1] - 1;
-      if (stored.length === 2) {
-        upToDate.add(ids[i]);
-        continue;
-      }
-      const [caseVersion, , clinicId, pigmentId, procedureMonth, severity, outcome, serious, counted] = stored;
-      const { c: caseId, g: category } = keys[i];
-      prior.set(ids[i], { caseId, category, caseVersion, clinicId, pigmentId, procedureMonth, severity, outcome, serious, counted });
-    }
-    return { prior, upToDate };
+  private async loadStates(tx: EntityManager, batch: BatchKeys): Promise<LoadedStates> {
+    const [{ states }]: Array<{ states: StoredStates }> = await tx.query(`SELECT ${statesSql('$1')} AS states`, [
+      JSON.stringify(batch.keys),
+    ]);
+    return loadedStates(batch, states);
   }
+}
+
+/**
+ * The stored state of each (case, category) the batch names (`keysParam`: their JSON), for those that one of its events
+ * may change, as one JSON value: a key whose stored version is at least the batch's highest for it comes back as its
+ * version alone (every event of it is a redelivery or out of date), and one with no state not at all; the rows are
+ * locked until the transaction ends. (perf: one JSON.parse instead of a row object per key.)
+ */
+function statesSql(keysParam: string): string {
+  // perf: each key once, looked up through the primary key (OFFSET 0 keeps the planner from turning the
+  // lookups into a hash join over the whole table, which costs in proportion to the table, not the batch).
+  return `(SELECT coalesce(json_agg(CASE WHEN s.case_version >= k.v THEN json_build_array(s.case_version, k.i)
+                                        ELSE json_build_array(s.case_version, k.i, s.clinic_id, s.pigment_id,
+                                               to_char(s.procedure_month, 'YYYY-MM-DD'), s.severity, s.outcome, s.serious, s.counted)
+                                   END), '[]')
+            FROM ROWS FROM (json_to_recordset(${keysParam}::json) AS (c text, g text, v int)) WITH ORDINALITY AS k(c, g, v, i)
+           CROSS JOIN LATERAL (
+             SELECT * FROM side_effect_state s WHERE s.case_id = k.c AND s.category = k.g OFFSET 0 FOR UPDATE
+           ) s)`;
+}
+
+/** The states statesSql read, by state key. */
+function loadedStates({ ids, keys }: BatchKeys, states: StoredStates): LoadedStates {
+  const prior = new Map<string, SideEffectState>();
+  const upToDate = new Set<string>();
+  for (const stored of states) {
+    const i = stored[1] - 1;
+    if (stored.length === 2) {
+      upToDate.add(ids[i]);
+      continue;
+    }
+    const [caseVersion, , clinicId, pigmentId, procedureMonth, severity, outcome, serious, counted] = stored;
+    const { c: caseId, g: category } = keys[i];
+    prior.set(ids[i], { caseId, category, caseVersion, clinicId, pigmentId, procedureMonth, severity, outcome, serious, counted });
+  }
+  return { prior, upToDate };
 }
 
 /** One (case, category) of a batch (c, g) and its highest version in the batch (v), as sent to Postgres. */
@@ -115,8 +133,10 @@ interface BatchKeys {
 type StoredState = [number, number, string, string | null, string, string, string | null, boolean, boolean];
 /** [case_version, key ordinal]: a key no event of the batch is newer than. */
 type StaleKey = [number, number];
+type StoredStates = Array<StoredState | StaleKey>;
 
-interface LoadedStates {
+/** What the write of a batch needs to know of the stored states. */
+export interface LoadedStates {
   prior: Map<string, SideEffectState>;
   /** Keys whose stored version is at least every version the batch has of them. */
   upToDate: Set<string>;
