@@ -212,6 +212,39 @@ describe(`${Inbox.name} and the projections against the real Postgres`, () => {
     return waiting;
   };
 
+  it('tells no reader of what it writes into another schema (a rebuild), only of the live read models', async () => {
+    const shadow = 'inbox_test_shadow';
+    await db.query(`DROP SCHEMA IF EXISTS ${shadow} CASCADE`);
+    await db.query(`CREATE SCHEMA ${shadow}`);
+    const tables: Array<{ table_name: string }> = await db.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'projector' AND table_type = 'BASE TABLE'`,
+    );
+    for (const { table_name: table } of tables) await db.query(`CREATE TABLE ${shadow}.${table} (LIKE projector.${table} INCLUDING ALL)`);
+    const listener = new pg.Client({ connectionString: (db.options as { url: string }).url });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (message) => message.channel === READ_MODELS_CHANGED && heard.push(message.payload ?? ''));
+    await listener.query(`LISTEN ${READ_MODELS_CHANGED}`);
+    try {
+      const clinicId = unique('clinic');
+      const rebuilt = event({ clinicId, caseId: 'SMP-2032-000001', procedureDate: '2032-03-20', onsetDate: '2032-03-21' });
+      expect(await new Inbox(db, shadow).apply(sideEffects, [rebuilt])).toBe(1);
+      // Notifications arrive in commit order: once the live one is heard, a shadow one would have been too.
+      await sut.apply(sideEffects, [event({ clinicId, caseId: 'SMP-2032-000002', procedureDate: '2032-04-20', onsetDate: '2032-04-21' })]);
+      await eventually(async () => (heard.length > 0 ? true : undefined), 5_000, 'the live notification');
+      expect(heard).toEqual(['months=2032-04']);
+      const [{ shadowReports }] = await db.query(
+        `SELECT sum(reports)::int AS "shadowReports" FROM ${shadow}.side_effect_counts WHERE clinic_id = $1`,
+        [clinicId],
+      );
+      expect(shadowReports).toBe(1);
+      expect(await counts('clinic', clinicId)).toEqual([{ category: 'allergic_reaction', month: '2032-04', reports: 1, serious: 0 }]);
+    } finally {
+      await listener.end();
+      await db.query(`DROP SCHEMA ${shadow} CASCADE`);
+    }
+  });
+
   it('tells readers, on commit, which procedure months each transaction moved: an amendment names the month it left too', async () => {
     const listener = new pg.Client({ connectionString: (db.options as { url: string }).url });
     await listener.connect();
