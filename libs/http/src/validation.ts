@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { ProblemError, type FieldProblem } from './problem.js';
 
 /** `effects[0].category`, not `effects.0.category`: the way a client wrote it. */
@@ -18,12 +18,57 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
+/** At most this many query strings remembered per DTO class; past it, that class's start over. */
+const MAX_REMEMBERED_QUERIES = 1_000;
+
+/**
+ * Remembers the DTO each query string made. A query's DTO is a pure function of its class and the query's strings
+ * (the query DTOs' decorators and transforms read nothing else: no clock, no database), so a query seen before needs
+ * neither class-transformer nor class-validator again (perf: they were ≈ 15 % of the CPU and ≈ 18 % of the allocation
+ * of an answer insights keeps, a view many people open). Each request gets its own copy of the DTO; a query that
+ * failed is checked again each time (its problem document is built afresh). Bodies are not remembered.
+ */
+class RememberingValidationPipe extends ValidationPipe {
+  private readonly remembered = new Map<object, Map<string, object>>();
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const { metatype } = metadata;
+    if (metadata.type !== 'query' || typeof metatype !== 'function' || !this.toValidate(metadata) || !isQueryStrings(value)) {
+      return super.transform(value, metadata);
+    }
+    const key = JSON.stringify(value);
+    let byQuery = this.remembered.get(metatype);
+    const known = byQuery?.get(key);
+    if (known) return copyOf(known);
+    const dto = (await super.transform(value, metadata)) as object;
+    if (!byQuery || byQuery.size >= MAX_REMEMBERED_QUERIES) this.remembered.set(metatype, (byQuery = new Map()));
+    byQuery.set(key, dto);
+    return copyOf(dto);
+  }
+}
+
+/** A query string as Fastify parses it: names to a string, or to strings when repeated. */
+function isQueryStrings(value: unknown): value is Record<string, string | string[]> {
+  if (value === null || typeof value !== 'object') return false;
+  for (const field of Object.values(value)) {
+    if (typeof field !== 'string' && !(Array.isArray(field) && field.every((item) => typeof item === 'string'))) return false;
+  }
+  return true;
+}
+
+/** The DTO's own fields on a new instance of its class (a query DTO's fields are strings, numbers, booleans or lists). */
+function copyOf(dto: object): object {
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(dto) as object | null) as object, dto) as Record<string, unknown>;
+  for (const [field, item] of Object.entries(copy)) if (Array.isArray(item)) copy[field] = [...(item as unknown[])];
+  return copy;
+}
+
 /**
  * The one validation pipe: unknown properties are rejected, not dropped;
  * every bad field is listed in the problem document.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new RememberingValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
