@@ -212,6 +212,16 @@ describe(`${Inbox.name} and the projections against the real Postgres`, () => {
     return waiting;
   };
 
+  /** A reader of READ_MODELS_CHANGED: the payloads it hears, in order. */
+  const listenForReadModelChanges = async (): Promise<{ listener: pg.Client; heard: string[] }> => {
+    const listener = new pg.Client({ connectionString: (db.options as { url: string }).url });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (message) => message.channel === READ_MODELS_CHANGED && heard.push(message.payload ?? ''));
+    await listener.query(`LISTEN ${READ_MODELS_CHANGED}`);
+    return { listener, heard };
+  };
+
   it('tells no reader of what it writes into another schema (a rebuild), only of the live read models', async () => {
     const shadow = 'inbox_test_shadow';
     await db.query(`DROP SCHEMA IF EXISTS ${shadow} CASCADE`);
@@ -220,11 +230,7 @@ describe(`${Inbox.name} and the projections against the real Postgres`, () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'projector' AND table_type = 'BASE TABLE'`,
     );
     for (const { table_name: table } of tables) await db.query(`CREATE TABLE ${shadow}.${table} (LIKE projector.${table} INCLUDING ALL)`);
-    const listener = new pg.Client({ connectionString: (db.options as { url: string }).url });
-    await listener.connect();
-    const heard: string[] = [];
-    listener.on('notification', (message) => message.channel === READ_MODELS_CHANGED && heard.push(message.payload ?? ''));
-    await listener.query(`LISTEN ${READ_MODELS_CHANGED}`);
+    const { listener, heard } = await listenForReadModelChanges();
     try {
       const clinicId = unique('clinic');
       const rebuilt = event({ clinicId, caseId: 'SMP-2032-000001', procedureDate: '2032-03-20', onsetDate: '2032-03-21' });
@@ -246,11 +252,7 @@ describe(`${Inbox.name} and the projections against the real Postgres`, () => {
   });
 
   it('tells readers, on commit, which procedure months each transaction moved: an amendment names the month it left too', async () => {
-    const listener = new pg.Client({ connectionString: (db.options as { url: string }).url });
-    await listener.connect();
-    const heard: string[] = [];
-    listener.on('notification', (message) => message.channel === READ_MODELS_CHANGED && heard.push(message.payload ?? ''));
-    await listener.query(`LISTEN ${READ_MODELS_CHANGED}`);
+    const { listener, heard } = await listenForReadModelChanges();
     try {
       const [notifyingSideEffects, notifyingProcedures, notifyingCases, notifyingClinics] = [
         TOPICS.sideEffects,
