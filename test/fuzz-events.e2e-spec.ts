@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { IHeaders } from 'kafkajs';
+import type { IHeaders, KafkaMessage } from 'kafkajs';
+import pg from 'pg';
 import { TOPICS, deadLetterTopic } from '@smp/contracts';
 import { createProjections } from '@smp/read-models';
-import { eventually, testKafka, unique } from './support/environment.js';
+import { eventually, testDatabase, testKafka, unique } from './support/environment.js';
 import { expectVerified, printFigureTotals, recordFigures } from './support/load.js';
 import { call, registerClinic, startSystem, type RunningSystem } from './support/running-system.js';
 
@@ -26,6 +27,25 @@ describe('poison events', () => {
     await system?.stop();
     printFigureTotals();
   });
+
+  /** A clinic's report of one side effect of the given category, through the intake. */
+  const report = (clinic: { clinicId: string; key: string }, category: string, procedureDate: string) =>
+    call(`${system.intake}/v1/reports`, {
+      key: clinic.key,
+      body: {
+        clinicId: clinic.clinicId,
+        procedureDate,
+        reporter: { type: 'clinic' },
+        effects: [{ category, onsetDate: procedureDate, severity: 'mild' }],
+      },
+    });
+
+  /** The reports of one category a clinic sees in its incidence figures, all months together. */
+  const reportsSeen = async (clinic: { clinicId: string; key: string }, category: string) => {
+    const incidence = await call(`${system.insights}/v1/clinics/${clinic.clinicId}/incidence`, { key: clinic.key });
+    const rows = (incidence.body as { rows: Array<{ category: string; reports: number }> }).rows;
+    return rows.filter((row) => row.category === category).reduce((sum, row) => sum + row.reports, 0);
+  };
 
   it('sends every kind of poison on every projected topic to its dead-letter topic, and keeps counting', async () => {
     const projections = createProjections();
@@ -99,21 +119,9 @@ describe('poison events', () => {
 
     // Still the same projector, and it still counts.
     expect(system.apps.projector.exited()).toBe(false);
-    const report = await call(`${system.intake}/v1/reports`, {
-      key: clinic.key,
-      body: {
-        clinicId: clinic.clinicId,
-        procedureDate: '2026-07-01',
-        reporter: { type: 'clinic' },
-        effects: [{ category: 'scarring', onsetDate: '2026-07-03', severity: 'mild' }],
-      },
-    });
-    expect(report.status).toBe(201);
+    expect((await report(clinic, 'scarring', '2026-07-01')).status).toBe(201);
     await eventually(
-      async () => {
-        const incidence = await call(`${system.insights}/v1/clinics/${clinic.clinicId}/incidence`, { key: clinic.key });
-        return JSON.stringify(incidence.body).includes('scarring') ? true : undefined;
-      },
+      async () => ((await reportsSeen(clinic, 'scarring')) === 1 ? true : undefined),
       60_000,
       'the report after the poison counted',
     );
@@ -156,7 +164,11 @@ describe('poison events', () => {
       expect(system.apps.projector.exited()).toBe(false);
 
       await admin.createTopics({ topics: [{ topic: dlq, numPartitions: 1 }], waitForLeaders: true });
-      const arrived = await readDeadLetters(kafka, dlq, marker);
+      const arrived = (await readDeadLetters(kafka, dlq, marker)).map(({ headers }) => ({
+        topic: headers?.['dlq-original-topic']?.toString(),
+        partition: headers?.['dlq-original-partition']?.toString(),
+        offset: headers?.['dlq-original-offset']?.toString(),
+      }));
       // Dead letters are sent at least once; every copy names where the poison came from.
       expect(new Set(arrived.map((letter) => JSON.stringify(letter)))).toEqual(
         new Set([JSON.stringify({ topic, partition: String(sent.partition), offset: String(poisonOffset) })]),
@@ -172,26 +184,76 @@ describe('poison events', () => {
     }
     recordFigures(SPEC, 'poison held while its dead-letter topic is missing', { scenarios: 1, faults: 1, poisonEvents: 1 });
   }, 180_000);
+
+  it('dead-letters, unchanged, a valid event that Postgres refuses every time, counts the rest, and counts it once replayed', async () => {
+    const topic = TOPICS.sideEffects;
+    const refused = await registerClinic(system, 'Clinic whose counts Postgres refuses');
+    const healthy = await registerClinic(system, 'Clinic next to it');
+    const trigger = unique('refuse').replaceAll('-', '_');
+    const db = testDatabase();
+    const kafka = testKafka(unique('replayer'));
+    const producer = kafka.producer();
+    await producer.connect();
+    const counted = async (clinic: { clinicId: string; key: string }) =>
+      (await reportsSeen(clinic, 'allergic_reaction')) === 1 ? true : undefined;
+    try {
+      // A fault only this clinic's events meet, in the transaction that applies them: the projection of the event fails
+      // every time, for a reason that is not transient.
+      await db.query(
+        `CREATE FUNCTION projector.${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by a test trigger'; END $$`,
+      );
+      await db.query(
+        `CREATE TRIGGER ${trigger} BEFORE INSERT OR UPDATE ON projector.clinic_category_month FOR EACH ROW
+         WHEN (NEW.clinic_id = ${pg.escapeLiteral(refused.clinicId)}) EXECUTE FUNCTION projector.${trigger}()`,
+      );
+      const bad = await report(refused, 'allergic_reaction', '2026-08-01');
+      const good = await report(healthy, 'allergic_reaction', '2026-08-01');
+      expect([bad.status, good.status]).toEqual([201, 201]);
+      const caseId = (bad.body as { caseId: string }).caseId;
+
+      const [letter] = await readDeadLetters(kafka, deadLetterTopic(topic), caseId);
+      expect(letter.headers?.['dlq-error']?.toString()).toMatch(/^handling failed: .*refused by a test trigger/);
+      expect(letter.headers?.['dlq-original-topic']?.toString()).toBe(topic);
+      expect(letter.headers?.['ce_subject']?.toString()).toBe(caseId);
+      expect(JSON.parse(letter.value!.toString())).toMatchObject({ caseId, clinicId: refused.clinicId, category: 'allergic_reaction' });
+      await eventually(() => counted(healthy), 60_000, "the other clinic's report counted");
+      expect(await reportsSeen(refused, 'allergic_reaction')).toBe(0);
+
+      // The fault mended, the operator replays the dead letter onto its topic: it counts, once.
+      await db.query(`DROP TRIGGER ${trigger} ON projector.clinic_category_month`);
+      const headers = Object.fromEntries(Object.entries(letter.headers ?? {}).filter(([name]) => !name.startsWith('dlq-')));
+      await producer.send({ topic, messages: [{ key: letter.key, value: letter.value, headers: headers as IHeaders }] });
+      await eventually(() => counted(refused), 60_000, 'the replayed report counted');
+    } finally {
+      await db.query(`DROP TRIGGER IF EXISTS ${trigger} ON projector.clinic_category_month`);
+      await db.query(`DROP FUNCTION IF EXISTS projector.${trigger}()`);
+      await db.end();
+      await producer.disconnect();
+    }
+    const { doubleCounted } = await expectVerified();
+    recordFigures(SPEC, 'valid event refused by Postgres, dead-lettered and replayed', {
+      scenarios: 1,
+      faults: 1,
+      poisonEvents: 1,
+      accepted: 2,
+      doubleCounted,
+    });
+  }, 180_000);
 });
 
-/** The dead letters of `marker` in `dlq` (waits for the first), with where each came from. */
-async function readDeadLetters(kafka: ReturnType<typeof testKafka>, dlq: string, marker: string) {
-  const arrived: Array<{ topic: string; partition: string; offset: string }> = [];
+/** The dead letters keyed `marker` in `dlq` (waits for the first). */
+async function readDeadLetters(kafka: ReturnType<typeof testKafka>, dlq: string, marker: string): Promise<KafkaMessage[]> {
+  const arrived: KafkaMessage[] = [];
   const consumer = kafka.consumer({ groupId: unique('dlq-reader') });
   await consumer.connect();
   await consumer.subscribe({ topics: [dlq], fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ message }) => {
-      if (message.key?.toString() !== marker) return;
-      arrived.push({
-        topic: message.headers?.['dlq-original-topic']?.toString() ?? '',
-        partition: message.headers?.['dlq-original-partition']?.toString() ?? '',
-        offset: message.headers?.['dlq-original-offset']?.toString() ?? '',
-      });
+      if (message.key?.toString() === marker) arrived.push(message);
     },
   });
   try {
-    await eventually(async () => (arrived.length > 0 ? true : undefined), 90_000, 'the held poison in its dead-letter topic');
+    await eventually(async () => (arrived.length > 0 ? true : undefined), 90_000, `the dead letter ${marker}`);
   } finally {
     await consumer.disconnect();
   }

@@ -23,7 +23,7 @@ const CONSUME_TIMEOUT_MS = 10 * 60_000;
 
 // The baseline runs with the kafkajs defaults (maxBytes 10 MB, maxBytesPerPartition 1 MB, minBytes 1,
 // maxWaitTimeInMs 5 s): the client's ceiling. The projector's consumer asks for smaller fetches
-// (PROJECTOR_MAX_BYTES 2 MB, PROJECTOR_MAX_BYTES_PER_PARTITION 512 KB, apps/projector/src/projector.config.ts)
+// (PROJECTOR_MAX_BYTES and PROJECTOR_MAX_BYTES_PER_PARTITION 512 KB, apps/projector/src/projector.config.ts)
 // to bound its memory; with the defaults it applied no faster (26.5 µs of CPU an event against 25.5, peak RSS
 // 243 MiB against ~205).
 const CONSUMER_OPTIONS = { allowAutoTopicCreation: false };

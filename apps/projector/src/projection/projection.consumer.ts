@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import kafkajs, { type Batch, type Consumer, type Kafka, type Producer } from 'kafkajs';
+import kafkajs, { type Batch, type Consumer, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import { GroupCommit, isTransientDatabaseError } from '@smp/persistence';
 import { KAFKA, readEvent, sendDeadLetters, type DeadLetter } from '@smp/messaging';
 import { Inbox, TOPIC_PROJECTIONS, type ProjectionBatch, type ReceivedEvent, type TopicProjection } from '@smp/read-models';
@@ -24,6 +24,28 @@ interface PartitionProgress {
   generation: number;
 }
 
+/** All that is kept of a batch once its messages are read: where it stands in its partition. */
+interface BatchPosition {
+  topic: string;
+  partition: number;
+  key: string;
+  first: string;
+  last: string;
+  lag: string;
+}
+
+/** A batch's messages, read: the events to apply, and the poison to dead-letter. */
+interface ReadBatch {
+  projection: TopicProjection;
+  valid: Array<ReceivedEvent & { offset: string; message?: KafkaMessage }>;
+  poison: DeadLetter[];
+  /** Read again after its events failed together: each is applied alone, and each keeps its message for the dead-letter topic. */
+  oneByOne: boolean;
+}
+
+/** A batch whose events failed together, and whose messages were not kept: it is read again, and then applied one by one. */
+class ReadAgainOneByOne extends Error {}
+
 /**
  * One consumer group over every projected topic. Each batch is validated,
  * poison messages go to `<topic>.dlq`, the rest are applied through the inbox
@@ -39,6 +61,13 @@ interface PartitionProgress {
  * not once per batch with the batches waiting on each other's row locks. A
  * batch that cannot be applied (the dead-letter topic unreachable) rewinds its
  * partition to it, and nothing after it is committed.
+ *
+ * Nothing holds a batch's messages once they are read (only its events' data,
+ * until they are applied): the read-ahead would otherwise keep thousands of
+ * decoded messages alive for V8 to copy into its old generation. So a batch
+ * whose events fail together (not for a transient reason) is read again, from
+ * its first offset, and that time applied one event at a time, so that the
+ * one that fails goes to the dead-letter topic as it was.
  */
 @Injectable()
 export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -49,6 +78,8 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
   private lagTimer: NodeJS.Timeout | undefined;
   private readonly groups: GroupCommit<ProjectionBatch, number>;
   private readonly partitions = new Map<string, PartitionProgress>();
+  /** Per partition, the last offset of a batch to be applied one event at a time when it is read again. */
+  private readonly oneByOneUntil = new Map<string, bigint>();
   private unapplied = 0;
   private readonly waitingForRoom: Array<() => void> = [];
   private stopping = false;
@@ -125,18 +156,27 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
    * Applies a batch now (it joins the next group) and commits its offset once it and the earlier
    * batches of its partition are applied. Settles when that is done or given up; never rejects.
    */
-  private applyInOrder(batch: Batch): Promise<void> {
-    const key = `${batch.topic}\u0000${batch.partition}`;
-    const progress = this.partitions.get(key) ?? { tail: Promise.resolve(), generation: 0 };
-    this.partitions.set(key, progress);
+  private applyInOrder(received: Batch): Promise<void> {
+    const batch: BatchPosition = {
+      topic: received.topic,
+      partition: received.partition,
+      key: `${received.topic}\u0000${received.partition}`,
+      first: received.firstOffset()!,
+      last: received.lastOffset(),
+      lag: received.offsetLag(),
+    };
+    const read = this.read(batch, received.messages);
+    const progress = this.partitions.get(batch.key) ?? { tail: Promise.resolve(), generation: 0 };
+    this.partitions.set(batch.key, progress);
     const generation = progress.generation;
     const timer = this.metrics.batchSeconds.startTimer({ topic: batch.topic });
     this.unapplied++;
-    const handled = this.handle(batch).then(
+    const handled = this.handle(batch, read).then(
       () => true,
       (error: unknown) => {
-        if (!this.stopping)
-          this.logger.error(`batch ${batch.topic}/${batch.partition}@${batch.firstOffset()} not applied: ${(error as Error).message}`);
+        if (error instanceof ReadAgainOneByOne) this.logger.warn(error.message);
+        else if (!this.stopping)
+          this.logger.error(`batch ${batch.topic}/${batch.partition}@${batch.first} not applied: ${(error as Error).message}`);
         return false;
       },
     );
@@ -150,7 +190,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       progress.tail = Promise.resolve();
       if (this.stopping) return;
       try {
-        this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: batch.firstOffset()! });
+        this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: batch.first });
       } catch (error) {
         // Not ours any more (a rebalance): its new owner reads on from the last commit.
         this.logger.warn(`cannot rewind ${batch.topic}/${batch.partition}: ${(error as Error).message}`);
@@ -160,28 +200,34 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
     return tail;
   }
 
-  private async commit(batch: Batch): Promise<void> {
+  private async commit(batch: BatchPosition): Promise<void> {
     try {
-      await this.consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() },
-      ]);
-      this.metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(batch.offsetLag())));
+      await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.last) + 1n).toString() }]);
+      this.metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(batch.lag)));
     } catch (error) {
       // A rebalance took the partition: its new owner starts from the last commit, and the inbox skips what is applied.
       this.logger.debug(`offset commit of ${batch.topic}/${batch.partition} failed: ${(error as Error).message}`);
     }
   }
 
-  private async handle(batch: Batch): Promise<void> {
+  /** Validates a batch's messages; the valid ones keep their message only when the batch is to be applied one by one. */
+  private read(batch: BatchPosition, messages: readonly KafkaMessage[]): ReadBatch {
     const projection = this.byTopic.get(batch.topic)!;
-    const valid: Array<ReceivedEvent & { offset: string }> = [];
+    const until = this.oneByOneUntil.get(batch.key);
+    const oneByOne = until !== undefined && BigInt(batch.first) <= until;
+    if (oneByOne && BigInt(batch.last) >= until) this.oneByOneUntil.delete(batch.key);
+    const valid: ReadBatch['valid'] = [];
     const poison: DeadLetter[] = [];
-    for (const message of batch.messages) {
+    for (const message of messages) {
       const read = readEvent(message, projection.types, projection.contract);
-      if (read.ok) valid.push({ id: read.id, type: read.type, data: read.data, offset: message.offset });
-      else poison.push({ topic: batch.topic, partition: batch.partition, message, reason: read.reason });
+      if (!read.ok) poison.push({ topic: batch.topic, partition: batch.partition, message, reason: read.reason });
+      else if (oneByOne) valid.push({ id: read.id, type: read.type, data: read.data, offset: message.offset, message });
+      else valid.push({ id: read.id, type: read.type, data: read.data, offset: message.offset });
     }
+    return { projection, valid, poison, oneByOne };
+  }
 
+  private async handle(batch: BatchPosition, { projection, valid, poison, oneByOne }: ReadBatch): Promise<void> {
     try {
       if (valid.length > 0)
         this.count(
@@ -191,19 +237,21 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
         );
     } catch (error) {
       if (isTransientDatabaseError(error)) throw error; // only while stopping: the batch is read again next time
-      this.logger.warn(
-        `batch ${batch.topic}/${batch.partition}@${batch.firstOffset()} failed (${(error as Error).message}); applying one by one`,
-      );
+      if (!oneByOne) {
+        this.oneByOneUntil.set(batch.key, BigInt(batch.last));
+        throw new ReadAgainOneByOne(
+          `batch ${batch.topic}/${batch.partition}@${batch.first} failed (${(error as Error).message}); reading it again to apply its events one by one`,
+        );
+      }
       for (const event of valid) {
         try {
           this.count(batch.topic, 1, await this.withRetries(() => this.inbox.apply(projection, [event])));
         } catch (eventError) {
           if (isTransientDatabaseError(eventError)) throw eventError;
-          const message = batch.messages.find((candidate) => candidate.offset === event.offset)!;
           poison.push({
             topic: batch.topic,
             partition: batch.partition,
-            message,
+            message: event.message!,
             reason: `handling failed: ${(eventError as Error).message}`,
           });
         }
