@@ -20,6 +20,7 @@ const PROJECTOR_PORT = benchPort(23002);
 const POLL_MS = 250;
 const STALL_MS = 60_000;
 const CONSUME_TIMEOUT_MS = 10 * 60_000;
+const RAW_READS = 2;
 
 // The baseline runs with the kafkajs defaults (maxBytes 10 MB, maxBytesPerPartition 1 MB, minBytes 1,
 // maxWaitTimeInMs 5 s): the client's ceiling. The projector's consumer asks for smaller fetches
@@ -76,13 +77,19 @@ export default async function projector(bench) {
   const stored = partitions.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
   assert.equal(stored, total, `${topic} holds ${stored} messages, expected ${total}`);
 
-  const cpuBefore = process.cpuUsage();
-  const raw = await rawConsume(bench, topic, partitions);
-  const rawCpu = process.cpuUsage(cpuBefore);
-  bench.log(
-    `raw kafkajs consumer: ${formatNumber(raw.messages)} events in ${raw.seconds.toFixed(2)} s = ${formatNumber(round(raw.rate))} events/s ` +
-      `(CPU ${((rawCpu.user + rawCpu.system) / raw.messages).toFixed(1)} µs an event, the benchmark's process)`,
-  );
+  // The baseline is the faster of two reads of the whole topic (each by a group of its own): one read alone
+  // ranged from 74,000 to 100,000 events/s between runs on this VM, and the ceiling is the stricter baseline.
+  let raw;
+  for (let read = 1; read <= RAW_READS; read++) {
+    const cpuBefore = process.cpuUsage();
+    const once = await rawConsume(bench, topic, partitions, read);
+    const rawCpu = process.cpuUsage(cpuBefore);
+    bench.log(
+      `raw kafkajs consumer, read ${read} of ${RAW_READS}: ${formatNumber(once.messages)} events in ${once.seconds.toFixed(2)} s = ` +
+        `${formatNumber(round(once.rate))} events/s (CPU ${((rawCpu.user + rawCpu.system) / once.messages).toFixed(1)} µs an event, the benchmark's process)`,
+    );
+    if (!raw || once.rate > raw.rate) raw = once;
+  }
 
   const projected = await runProjector(bench, total);
   bench.log(
@@ -178,10 +185,10 @@ async function fill(bench, topic, first, rest, total) {
  * A consumer in a fresh group that does nothing with the messages, from the first batch to the end of every partition.
  * A new broker may still be loading its group coordinator: a retriable failure before the first message starts over.
  */
-async function rawConsume(bench, topic, partitions) {
+async function rawConsume(bench, topic, partitions, read) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await rawConsumeOnce(bench, topic, partitions, attempt);
+      return await rawConsumeOnce(bench, topic, partitions, `${read}-${attempt}`);
     } catch (error) {
       if (!error.retriable || error.consumedSomething || attempt >= 5) throw error;
       bench.log(`raw kafkajs consumer: ${error.message}; starting over`);
@@ -190,8 +197,8 @@ async function rawConsume(bench, topic, partitions) {
   }
 }
 
-async function rawConsumeOnce(bench, topic, partitions, attempt) {
-  const consumer = bench.kafka.consumer({ ...CONSUMER_OPTIONS, groupId: `bench-raw-${bench.runId}-${attempt}` });
+async function rawConsumeOnce(bench, topic, partitions, groupSuffix) {
+  const consumer = bench.kafka.consumer({ ...CONSUMER_OPTIONS, groupId: `bench-raw-${bench.runId}-${groupSuffix}` });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
