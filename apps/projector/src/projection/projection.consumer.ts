@@ -15,6 +15,8 @@ import { ProjectorMetrics } from './projector.metrics.js';
 
 /** Batches of different partitions that arrive while a transaction is in flight are applied together, at most this many. */
 const MAX_BATCHES_IN_ONE_TRANSACTION = 16;
+/** Partitions whose offsets are committed in one request, at most. */
+const MAX_OFFSETS_IN_ONE_COMMIT = 256;
 const MAX_TRANSIENT_BACKOFF_MS = 5_000;
 const HEARTBEAT_WHILE_WAITING_MS = 1_000;
 
@@ -80,9 +82,11 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
   private readonly partitions = new Map<string, PartitionProgress>();
   /** Per partition, the last offset of a batch to be applied one event at a time when it is read again. */
   private readonly oneByOneUntil = new Map<string, bigint>();
-  /** Per partition, the last batch applied and not yet committed, and who waits for its commit. */
-  private readonly toCommit = new Map<string, { batch: BatchPosition; settled: Array<() => void> }>();
-  private committing = false;
+  /**
+   * Offset commits, gathered like the transactions: the batches applied while a commit is in flight have their offsets
+   * committed in one request (a request per batch cost the broker and this process as much as the fetches).
+   */
+  private readonly commits: GroupCommit<BatchPosition, void>;
   private unapplied = 0;
   private readonly waitingForRoom: Array<() => void> = [];
   private stopping = false;
@@ -99,6 +103,12 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       commit: (batches) => inbox.applyGroup(batches),
       alone: ({ projection, events }) => inbox.apply(projection, events),
       maxGroup: MAX_BATCHES_IN_ONE_TRANSACTION,
+      inFlight: 1,
+    });
+    this.commits = new GroupCommit({
+      commit: (batches) => this.commitOffsets(batches).then(() => batches.map(() => undefined)),
+      alone: (batch) => this.commitOffsets([batch]),
+      maxGroup: MAX_OFFSETS_IN_ONE_COMMIT,
       inFlight: 1,
     });
     this.consumer = kafka.consumer({
@@ -188,7 +198,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       for (const resolve of this.waitingForRoom.splice(0)) resolve();
       timer();
       if (progress.generation !== generation) return; // an earlier batch failed: this one will be read again
-      if (applied) return this.commit(batch);
+      if (applied) return this.commits.submit(batch);
       progress.generation++;
       progress.tail = Promise.resolve();
       if (this.stopping) return;
@@ -204,38 +214,21 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
   }
 
   /**
-   * Commits a batch's offset, in one request with those of the other partitions' batches applied while the
-   * commit before was in flight (one in flight at a time: a request per batch cost the broker and this
-   * process as much as the fetches). Settles once the request is answered; never rejects.
+   * Commits the offset after each of `batches`. They are of different partitions: a batch's commit is submitted only
+   * once the commit of the batch before it in its partition is answered (see applyInOrder). Never rejects.
    */
-  private commit(batch: BatchPosition): Promise<void> {
-    return new Promise((resolve) => {
-      const waiting = this.toCommit.get(batch.key);
-      this.toCommit.set(batch.key, { batch, settled: [...(waiting?.settled ?? []), resolve] });
-      if (this.committing) return;
-      this.committing = true;
-      void this.commitWaiting();
-    });
-  }
-
-  private async commitWaiting(): Promise<void> {
-    while (this.toCommit.size > 0) {
-      const due = [...this.toCommit.values()];
-      this.toCommit.clear();
-      try {
-        await this.consumer.commitOffsets(
-          due.map(({ batch }) => ({ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.last) + 1n).toString() })),
-        );
-        for (const { batch } of due)
-          this.metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(batch.lag)));
-      } catch (error) {
-        // A rebalance took a partition: its new owner starts from the last commit, and the inbox skips what is applied.
-        const partitions = due.map(({ batch }) => `${batch.topic}/${batch.partition}`).join(', ');
-        this.logger.debug(`offset commit of ${partitions} failed: ${(error as Error).message}`);
-      }
-      for (const { settled } of due) for (const resolve of settled) resolve();
+  private async commitOffsets(batches: readonly BatchPosition[]): Promise<void> {
+    try {
+      await this.consumer.commitOffsets(
+        batches.map((batch) => ({ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.last) + 1n).toString() })),
+      );
+      for (const batch of batches)
+        this.metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(batch.lag)));
+    } catch (error) {
+      // A rebalance took a partition: its new owner starts from the last commit, and the inbox skips what is applied.
+      const partitions = batches.map((batch) => `${batch.topic}/${batch.partition}`).join(', ');
+      this.logger.debug(`offset commit of ${partitions} failed: ${(error as Error).message}`);
     }
-    this.committing = false; // in the same turn as the loop's last look at toCommit: no offset is left behind
   }
 
   /** Validates a batch's messages; the valid ones keep their message only when the batch is to be applied one by one. */
