@@ -14,6 +14,12 @@ describe(isTransientDatabaseError.name, () => {
     ['a connection cut mid-query', new Error('Connection terminated unexpectedly')],
     ['a broken client taken from the pool', new Error('Client has encountered a connection error and is not queryable')],
     ['a connect timeout', new Error('timeout exceeded when trying to connect')],
+    [
+      'a transaction whose connection TypeORM released when the server went away',
+      Object.assign(new Error('Database connection provided by a query runner was already released'), {
+        name: 'QueryRunnerProviderAlreadyReleasedError',
+      }),
+    ],
     ['a cause chain', new Error('command failed', { cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }) })],
     [
       'every address refused',

@@ -27,6 +27,12 @@ const TRANSIENT_MESSAGES =
   /Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down|in recovery mode)|Client has encountered a connection error and is not queryable|Client was closed and is not queryable|Cannot use a pool after calling end on the pool|terminating connection due to administrator command/i;
 
 /**
+ * TypeORM releases a query runner by itself when its connection emits an error (the server went away): the next query
+ * of the transaction on it fails with this, before any COMMIT. (Our code never uses a runner it released itself.)
+ */
+const CONNECTION_LOST_ERROR_NAMES = new Set(['QueryRunnerProviderAlreadyReleasedError']);
+
+/**
  * Postgres unreachable, restarting or shutting down: the client should retry
  * and nothing was written (the transaction did not commit). Looks through
  * TypeORM's `driverError`, `cause` chains and AggregateErrors (a connect that
@@ -38,6 +44,7 @@ export function isTransientDatabaseError(error: unknown, depth = 0): boolean {
   const code = candidate.code;
   if (typeof code === 'string' && (TRANSIENT_DATABASE_CODES.has(code) || TRANSIENT_NETWORK_CODES.has(code))) return true;
   if (typeof candidate.message === 'string' && TRANSIENT_MESSAGES.test(candidate.message)) return true;
+  if (CONNECTION_LOST_ERROR_NAMES.has((error as { name?: unknown }).name as string)) return true;
   if (candidate.driverError && isTransientDatabaseError(candidate.driverError, depth + 1)) return true;
   if (candidate.cause && isTransientDatabaseError(candidate.cause, depth + 1)) return true;
   return (
