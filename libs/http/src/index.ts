@@ -7,4 +7,4 @@ export * from './bootstrap.js';
 export * from './health/health.module.js';
 export * from './validators.js';
 export * from './openapi.js';
-export * from './representation.interceptor.js';
+export * from './representation.js';

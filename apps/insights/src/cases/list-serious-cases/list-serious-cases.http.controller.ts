@@ -1,15 +1,14 @@
-import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { assertClinicAccess, CurrentPrincipal, Roles, type Principal } from '@smp/auth';
-import { RepresentationInterceptor } from '@smp/http';
+import { Representation, type Represent, type Represented } from '@smp/http';
 import { ListSeriousCasesQuery, type CaseDeadlines } from './list-serious-cases.query.js';
 import { ListSeriousCasesRequestDto } from './list-serious-cases.request.dto.js';
 
 @ApiTags('cases')
 @ApiBearerAuth()
 @Controller('v1/cases')
-@UseInterceptors(RepresentationInterceptor)
 @ApiProduces('application/json', 'text/csv')
 export class ListSeriousCasesHttpController {
   constructor(private readonly queries: QueryBus) {}
@@ -47,10 +46,14 @@ export class ListSeriousCasesHttpController {
       },
     },
   })
-  list(@Query() filter: ListSeriousCasesRequestDto, @CurrentPrincipal() principal: Principal): Promise<CaseDeadlines> {
+  async list(
+    @Query() filter: ListSeriousCasesRequestDto,
+    @CurrentPrincipal() principal: Principal,
+    @Representation() represent: Represent,
+  ): Promise<Represented<CaseDeadlines>> {
     if (filter.clinicId) assertClinicAccess(principal, filter.clinicId);
     const onlyClinic = principal.kind === 'key' && principal.role === 'clinic' ? principal.clinicId : null;
     const asOf = new Date().toISOString().slice(0, 10);
-    return this.queries.execute(new ListSeriousCasesQuery(filter, onlyClinic, asOf));
+    return represent(await this.queries.execute(new ListSeriousCasesQuery(filter, onlyClinic, asOf)));
   }
 }

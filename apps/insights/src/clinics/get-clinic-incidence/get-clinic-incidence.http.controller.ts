@@ -1,15 +1,14 @@
-import { Controller, Get, Param, Query, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { assertClinicAccess, CurrentPrincipal, Roles, type Principal } from '@smp/auth';
 import { GetClinicIncidenceQuery, type ClinicIncidence } from './get-clinic-incidence.query.js';
-import { ClinicIdParamDto, RepresentationInterceptor } from '@smp/http';
+import { ClinicIdParamDto, Representation, type Represent, type Represented } from '@smp/http';
 import { GetClinicIncidenceRequestDto } from './get-clinic-incidence.request.dto.js';
 
 @ApiTags('clinics')
 @ApiBearerAuth()
 @Controller('v1/clinics')
-@UseInterceptors(RepresentationInterceptor)
 @ApiProduces('application/json', 'text/csv')
 export class GetClinicIncidenceHttpController {
   constructor(private readonly queries: QueryBus) {}
@@ -61,12 +60,13 @@ export class GetClinicIncidenceHttpController {
       },
     },
   })
-  incidence(
+  async incidence(
     @Param() { clinicId }: ClinicIdParamDto,
     @Query() query: GetClinicIncidenceRequestDto,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<ClinicIncidence> {
+    @Representation() represent: Represent,
+  ): Promise<Represented<ClinicIncidence>> {
     assertClinicAccess(principal, clinicId);
-    return this.queries.execute(new GetClinicIncidenceQuery(clinicId, query.from, query.to, query.category));
+    return represent(await this.queries.execute(new GetClinicIncidenceQuery(clinicId, query.from, query.to, query.category)));
   }
 }

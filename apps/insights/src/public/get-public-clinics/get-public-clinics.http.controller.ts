@@ -1,7 +1,7 @@
-import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags, IntersectionType } from '@nestjs/swagger';
-import { RepresentationInterceptor } from '@smp/http';
+import { Representation, type Represent, type Represented } from '@smp/http';
 import { PageRequestDto } from '../../read-model/paging.js';
 import { PublicYearDto, yearOf } from '../public-year.dto.js';
 import { GetPublicClinicsQuery, type PublicClinics } from './get-public-clinics.query.js';
@@ -11,7 +11,6 @@ class PublicClinicsRequestDto extends IntersectionType(PublicYearDto, PageReques
 
 @ApiTags('public')
 @Controller('v1/public/clinics')
-@UseInterceptors(RepresentationInterceptor)
 @ApiProduces('application/json', 'text/csv')
 export class GetPublicClinicsHttpController {
   constructor(private readonly queries: QueryBus) {}
@@ -53,7 +52,9 @@ export class GetPublicClinicsHttpController {
       },
     },
   })
-  clinics(@Query() filter: PublicClinicsRequestDto): Promise<PublicClinics> {
-    return this.queries.execute(new GetPublicClinicsQuery(yearOf(filter).year, { limit: filter.limit, cursor: filter.cursor }));
+  async clinics(@Query() filter: PublicClinicsRequestDto, @Representation() represent: Represent): Promise<Represented<PublicClinics>> {
+    return represent(
+      await this.queries.execute(new GetPublicClinicsQuery(yearOf(filter).year, { limit: filter.limit, cursor: filter.cursor })),
+    );
   }
 }

@@ -1,13 +1,12 @@
-import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { RepresentationInterceptor } from '@smp/http';
+import { Representation, type Represent, type Represented } from '@smp/http';
 import { PublicYearDto, yearOf } from '../public-year.dto.js';
 import { GetPublicPigmentsQuery, type PublicPigments } from './get-public-pigments.query.js';
 
 @ApiTags('public')
 @Controller('v1/public/pigments')
-@UseInterceptors(RepresentationInterceptor)
 @ApiProduces('application/json', 'text/csv')
 export class GetPublicPigmentsHttpController {
   constructor(private readonly queries: QueryBus) {}
@@ -40,7 +39,7 @@ export class GetPublicPigmentsHttpController {
       },
     },
   })
-  pigments(@Query() filter: PublicYearDto): Promise<PublicPigments> {
-    return this.queries.execute(new GetPublicPigmentsQuery(yearOf(filter).year));
+  async pigments(@Query() filter: PublicYearDto, @Representation() represent: Represent): Promise<Represented<PublicPigments>> {
+    return represent(await this.queries.execute(new GetPublicPigmentsQuery(yearOf(filter).year)));
   }
 }

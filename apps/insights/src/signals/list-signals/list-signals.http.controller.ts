@@ -1,15 +1,14 @@
-import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@smp/auth';
-import { RepresentationInterceptor } from '@smp/http';
+import { Representation, type Represent, type Represented } from '@smp/http';
 import { ListSignalsQuery, type SignalList } from './list-signals.query.js';
 import { ListSignalsRequestDto } from './list-signals.request.dto.js';
 
 @ApiTags('signals')
 @ApiBearerAuth()
 @Controller('v1/signals')
-@UseInterceptors(RepresentationInterceptor)
 @ApiProduces('application/json', 'text/csv')
 export class ListSignalsHttpController {
   constructor(private readonly queries: QueryBus) {}
@@ -52,7 +51,7 @@ export class ListSignalsHttpController {
       },
     },
   })
-  list(@Query() filter: ListSignalsRequestDto): Promise<SignalList> {
-    return this.queries.execute(new ListSignalsQuery(filter));
+  async list(@Query() filter: ListSignalsRequestDto, @Representation() represent: Represent): Promise<Represented<SignalList>> {
+    return represent(await this.queries.execute(new ListSignalsQuery(filter)));
   }
 }

@@ -1,15 +1,14 @@
-import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { assertClinicAccess, CurrentPrincipal, Roles, type Principal } from '@smp/auth';
-import { RepresentationInterceptor } from '@smp/http';
+import { Representation, type Represent, type Represented } from '@smp/http';
 import { CountTermsQuery, type TermCounts } from './count-terms.query.js';
 import { CountTermsRequestDto } from './count-terms.request.dto.js';
 
 @ApiTags('statistics')
 @ApiBearerAuth()
 @Controller('v1/stats/count')
-@UseInterceptors(RepresentationInterceptor)
 @ApiProduces('application/json', 'text/csv')
 export class CountTermsHttpController {
   constructor(private readonly queries: QueryBus) {}
@@ -35,9 +34,13 @@ export class CountTermsHttpController {
       },
     },
   })
-  count(@Query() filter: CountTermsRequestDto, @CurrentPrincipal() principal: Principal): Promise<TermCounts> {
+  async count(
+    @Query() filter: CountTermsRequestDto,
+    @CurrentPrincipal() principal: Principal,
+    @Representation() represent: Represent,
+  ): Promise<Represented<TermCounts>> {
     if (filter.clinicId) assertClinicAccess(principal, filter.clinicId);
     const onlyClinic = principal.kind === 'key' && principal.role === 'clinic' ? principal.clinicId : null;
-    return this.queries.execute(new CountTermsQuery(filter, onlyClinic));
+    return represent(await this.queries.execute(new CountTermsQuery(filter, onlyClinic)));
   }
 }

@@ -1,15 +1,14 @@
-import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@smp/auth';
-import { RepresentationInterceptor } from '@smp/http';
+import { Representation, type Represent, type Represented } from '@smp/http';
 import { ClinicStatsRequestDto } from './get-clinic-stats.request.dto.js';
 import { GetClinicStatsQuery, type ClinicStats } from './get-clinic-stats.query.js';
 
 @ApiTags('statistics')
 @ApiBearerAuth()
 @Controller('v1/stats/clinics')
-@UseInterceptors(RepresentationInterceptor)
 @ApiProduces('application/json', 'text/csv')
 export class GetClinicStatsHttpController {
   constructor(private readonly queries: QueryBus) {}
@@ -61,7 +60,7 @@ export class GetClinicStatsHttpController {
       },
     },
   })
-  stats(@Query() filter: ClinicStatsRequestDto): Promise<ClinicStats> {
-    return this.queries.execute(new GetClinicStatsQuery(filter));
+  async stats(@Query() filter: ClinicStatsRequestDto, @Representation() represent: Represent): Promise<Represented<ClinicStats>> {
+    return represent(await this.queries.execute(new GetClinicStatsQuery(filter)));
   }
 }

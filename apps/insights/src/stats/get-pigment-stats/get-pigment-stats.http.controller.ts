@@ -1,15 +1,14 @@
-import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@smp/auth';
-import { RepresentationInterceptor } from '@smp/http';
+import { Representation, type Represent, type Represented } from '@smp/http';
 import { GetPigmentStatsQuery, type PigmentStats } from './get-pigment-stats.query.js';
 import { GetPigmentStatsRequestDto } from './get-pigment-stats.request.dto.js';
 
 @ApiTags('statistics')
 @ApiBearerAuth()
 @Controller('v1/stats/pigments')
-@UseInterceptors(RepresentationInterceptor)
 @ApiProduces('application/json', 'text/csv')
 export class GetPigmentStatsHttpController {
   constructor(private readonly queries: QueryBus) {}
@@ -48,7 +47,7 @@ export class GetPigmentStatsHttpController {
       },
     },
   })
-  stats(@Query() filter: GetPigmentStatsRequestDto): Promise<PigmentStats> {
-    return this.queries.execute(new GetPigmentStatsQuery(filter));
+  async stats(@Query() filter: GetPigmentStatsRequestDto, @Representation() represent: Represent): Promise<Represented<PigmentStats>> {
+    return represent(await this.queries.execute(new GetPigmentStatsQuery(filter)));
   }
 }

@@ -1,4 +1,4 @@
-import { acceptsEncoding, toCsv, wantsCsv } from './representation.interceptor.js';
+import { acceptsEncoding, toCsv, wantsCsv } from './representation.js';
 
 describe(wantsCsv.name, () => {
   it.each([
