@@ -13,6 +13,7 @@ import { formatNumber, round, row } from '../lib/results.mjs';
 import { appUrl, ensureApp, stopApp } from '../lib/system.mjs';
 import { seededRandom } from '../lib/random.mjs';
 import { profileOptions, summariseProfile } from '../lib/cpu-profile.mjs';
+import { cpuMeter, postgresPids } from '../lib/cpu-time.mjs';
 
 const CONNECTIONS = 32;
 const SECONDS = 10;
@@ -165,6 +166,11 @@ async function warmUp(bench, endpoint, path, label) {
 /** p99 of `endpoint` under load for the section's duration; with no `label`, warm-up for `duration` seconds: not logged. */
 async function measure(bench, endpoint, path, label, duration = bench.quick ? QUICK_SECONDS : SECONDS) {
   let failure;
+  // Where the cores went (steadier than a p99 on a shared machine): insights' and Postgres' CPU per answer.
+  const cpu = cpuMeter({
+    insights: [bench.apps.get('insights').pid],
+    postgres: () => postgresPids(postgresDataDir(bench)),
+  });
   const result = await autocannon({
     url: appUrl('insights'),
     connections: CONNECTIONS,
@@ -183,12 +189,14 @@ async function measure(bench, endpoint, path, label, duration = bench.quick ? QU
     ],
   });
   const errors = result.non2xx + result.errors + result.timeouts;
+  const used = cpu.stop();
   await settle();
   // A round no request finished in has no p99 (autocannon says 0).
   if (label === null) return { p99: result['2xx'] === 0 ? null : result.latency.p99 };
   bench.log(
     `${label}, ${endpoint.name}: ${formatNumber(result['2xx'])} answers, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms` +
-      (errors > 0 ? `, ${errors} errors (e.g. ${failure})` : ''),
+      (errors > 0 ? `, ${errors} errors (e.g. ${failure})` : '') +
+      `; CPU per answer: insights ${perAnswer(used.insights, result['2xx'])}, Postgres ${perAnswer(used.postgres, result['2xx'])}`,
   );
   // No answer at all within the run (every request slower than that): autocannon says p99 0; it is at least the run.
   if (result['2xx'] === 0) return { p99: duration * 1000, errors, unanswered: true };
@@ -288,3 +296,8 @@ async function writeHistory(bench, db, { clinics, pigments, months, lastMonth, o
 }
 
 const CATEGORIES = ['infection', 'allergic_reaction', 'pigment_migration', 'discoloration', 'inflammation', 'scarring', 'other'];
+
+/** CPU milliseconds spread over `answers`, in µs. */
+const perAnswer = (ms, answers) => `${((ms * 1000) / Math.max(1, answers)).toFixed(0)} µs`;
+
+const postgresDataDir = (bench) => path.join(bench.root, 'postgres', 'data');
