@@ -12,6 +12,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CACHE, REPO_ROOT, build, ensureDependencies } from '../scripts/lib/setup.mjs';
+import { postgresPids } from './lib/cpu-time.mjs';
 import { createProgress } from './lib/progress.mjs';
 import { formatTable } from './lib/results.mjs';
 import { BENCH_SLOT, benchPort } from './lib/system.mjs';
@@ -111,6 +112,8 @@ try {
     endpoints: options.endpoints ? options.endpoints.split(',').map((name) => name.trim()) : null,
     runId,
     root: ROOT,
+    /** The processes of the benchmark's Postgres server (for cpuMeter). */
+    postgresPids: () => postgresPids(path.join(ROOT, 'postgres', 'data')),
     databaseUrl: infrastructure.databaseUrl,
     kafkaBrokers: infrastructure.kafkaBrokers,
     kafka,

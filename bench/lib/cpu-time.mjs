@@ -15,6 +15,9 @@ export function processCpuMs(pid) {
   }
 }
 
+/** `ms` of CPU spread over `count` events or requests, e.g. "12.3 µs". */
+export const microsEach = (ms, count, digits = 0) => `${((ms * 1000) / Math.max(1, count)).toFixed(digits)} µs`;
+
 /** The postmaster of a data directory and its children (backends, WAL writer, checkpointer …). */
 export function postgresPids(dataDir) {
   const postmaster = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);

@@ -9,7 +9,7 @@ import autocannon from 'autocannon';
 import { formatNumber, round, row } from '../lib/results.mjs';
 import { reportBodies } from '../lib/reports.mjs';
 import { appUrl, benchPort, ensureApp, references, stopApp } from '../lib/system.mjs';
-import { cpuMeter, postgresPids } from '../lib/cpu-time.mjs';
+import { cpuMeter, microsEach } from '../lib/cpu-time.mjs';
 import { profileOptions, summariseProfile } from '../lib/cpu-profile.mjs';
 
 const CONNECTIONS = 50;
@@ -34,12 +34,11 @@ export default async function intake(bench) {
     reporterTypes: domain.REPORTER_TYPES,
   });
   const seconds = bench.quick ? QUICK_SECONDS : SECONDS;
-  const postgresDataDir = path.join(bench.root, 'postgres', 'data');
 
   const bare = await startBareServer(bench);
   const baseline = await load(bench, `http://127.0.0.1:${BARE_PORT}`, bodies, seconds, 'bare http + pg', {
     server: [bare.pid],
-    postgres: () => postgresPids(postgresDataDir),
+    postgres: bench.postgresPids,
   });
   await bare.stop();
 
@@ -49,7 +48,7 @@ export default async function intake(bench) {
   const app = await ensureApp(bench, 'intake', profiling?.env);
   const measured = await load(bench, appUrl('intake'), bodies, seconds, 'intake', {
     server: [app.pid],
-    postgres: () => postgresPids(postgresDataDir),
+    postgres: bench.postgresPids,
   });
   if (profiling) {
     bench.apps.delete('intake');
@@ -90,10 +89,9 @@ async function load(bench, url, bodies, seconds, label, processes) {
   const ok = result['2xx'];
   const rate = round(ok / (result.duration || seconds));
   const errors = result.non2xx + result.errors + result.timeouts;
-  const perRequest = (ms) => `${((ms * 1000) / Math.max(1, ok)).toFixed(0)} µs`;
   bench.log(
     `${label}: ${formatNumber(ok)} × 201 in ${seconds} s = ${formatNumber(rate)} reports/s, p50 ${result.latency.p50} ms, ` +
-      `p99 ${result.latency.p99} ms, ${errors} errors; CPU per report: server ${perRequest(used.server)}, Postgres ${perRequest(used.postgres)}`,
+      `p99 ${result.latency.p99} ms, ${errors} errors; CPU per report: server ${microsEach(used.server, ok)}, Postgres ${microsEach(used.postgres, ok)}`,
   );
   return { rate, p50: result.latency.p50, p99: result.latency.p99, errors };
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs from 'kafkajs';
 import { profileOptions, summariseProfile } from '../lib/cpu-profile.mjs';
-import { cpuMeter, postgresPids } from '../lib/cpu-time.mjs';
+import { cpuMeter, microsEach } from '../lib/cpu-time.mjs';
 import { formatNumber, round, row } from '../lib/results.mjs';
 import { cellKey, createSideEffectWorkload } from '../lib/side-effect-workload.mjs';
 import { benchPort } from '../lib/system.mjs';
@@ -253,8 +253,7 @@ async function runProjector(bench, total) {
       },
     });
     const healthyAt = Date.now();
-    const postgresDataDir = path.join(bench.root, 'postgres', 'data');
-    const cpu = cpuMeter({ projector: [projector.pid], postgres: () => postgresPids(postgresDataDir) });
+    const cpu = cpuMeter({ projector: [projector.pid], postgres: bench.postgresPids });
 
     let applied = 0;
     let progressAt = Date.now();
@@ -277,8 +276,8 @@ async function runProjector(bench, total) {
     const used = cpu.stop();
     bench.log(`projector memory at the end: ${await memoryBreakdown(PROJECTOR_PORT)}`);
     bench.log(
-      `CPU per event during the projector run: projector ${((used.projector * 1000) / total).toFixed(1)} µs, ` +
-        `Postgres ${((used.postgres * 1000) / total).toFixed(1)} µs`,
+      `CPU per event during the projector run: projector ${microsEach(used.projector, total, 1)}, ` +
+        `Postgres ${microsEach(used.postgres, total, 1)}`,
     );
 
     // applied_at is now() of the applying transaction: the start of the first batch's transaction.

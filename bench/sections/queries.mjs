@@ -13,7 +13,7 @@ import { formatNumber, round, row } from '../lib/results.mjs';
 import { appUrl, ensureApp, stopApp } from '../lib/system.mjs';
 import { seededRandom } from '../lib/random.mjs';
 import { profileOptions, summariseProfile } from '../lib/cpu-profile.mjs';
-import { cpuMeter, postgresPids } from '../lib/cpu-time.mjs';
+import { cpuMeter, microsEach } from '../lib/cpu-time.mjs';
 
 const CONNECTIONS = 32;
 const SECONDS = 10;
@@ -169,7 +169,7 @@ async function measure(bench, endpoint, path, label, duration = bench.quick ? QU
   // Where the cores went (steadier than a p99 on a shared machine): insights' and Postgres' CPU per answer.
   const cpu = cpuMeter({
     insights: [bench.apps.get('insights').pid],
-    postgres: () => postgresPids(postgresDataDir(bench)),
+    postgres: bench.postgresPids,
   });
   const result = await autocannon({
     url: appUrl('insights'),
@@ -196,7 +196,7 @@ async function measure(bench, endpoint, path, label, duration = bench.quick ? QU
   bench.log(
     `${label}, ${endpoint.name}: ${formatNumber(result['2xx'])} answers, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms` +
       (errors > 0 ? `, ${errors} errors (e.g. ${failure})` : '') +
-      `; CPU per answer: insights ${perAnswer(used.insights, result['2xx'])}, Postgres ${perAnswer(used.postgres, result['2xx'])}`,
+      `; CPU per answer: insights ${microsEach(used.insights, result['2xx'])}, Postgres ${microsEach(used.postgres, result['2xx'])}`,
   );
   // No answer at all within the run (every request slower than that): autocannon says p99 0; it is at least the run.
   if (result['2xx'] === 0) return { p99: duration * 1000, errors, unanswered: true };
@@ -296,8 +296,3 @@ async function writeHistory(bench, db, { clinics, pigments, months, lastMonth, o
 }
 
 const CATEGORIES = ['infection', 'allergic_reaction', 'pigment_migration', 'discoloration', 'inflammation', 'scarring', 'other'];
-
-/** CPU milliseconds spread over `answers`, in µs. */
-const perAnswer = (ms, answers) => `${((ms * 1000) / Math.max(1, answers)).toFixed(0)} µs`;
-
-const postgresDataDir = (bench) => path.join(bench.root, 'postgres', 'data');

@@ -72,12 +72,11 @@ async function killLeftover(pidFile, app) {
  * (batches decoded ahead of Postgres); V8 otherwise lets a heap grow towards a quarter of the machine's memory before
  * collecting hard. A bound keeps the resident size near the working set (projector: peak RSS 338-370 MiB without, 215-228 with;
  * intake: 289 MiB over a full benchmark without, whose freshness load keeps a hundred requests in flight).
- * Insights' young generation is a little larger than V8's default (8 MB semi-spaces): each request's garbage dies young,
- * and fewer scavenges mean fewer pauses in the tail of its latencies. 32 MB ones took its peak to 332-391 MiB over a full
- * benchmark once it held the read models in memory (tens of MB of typed arrays, outside the heap); 16 MB: 285-301 MiB,
- * over the 300 MB target. Since its answers no longer go through an rxjs pipeline (≈ 24 % less garbage a request),
- * 8 MB: 236.5 MiB against 267.4 at 16 MB in queries runs of stats/count and signals the same hour, repeated views'
- * p99 8-16 ms either way (12 MB gave 275.7 MiB in a slower quarter hour: peaks move ± 15 MiB between runs).
+ * Insights' young generation is half V8's default (8 MB semi-spaces, not 16): 32 MB ones took its peak to 332-391 MiB
+ * over a full benchmark once it held the read models in memory (tens of MB of typed arrays, outside the heap), 16 MB to
+ * 285-301 MiB, over the 300 MB target. Since its answers no longer go through an rxjs pipeline (≈ 24 % less garbage a
+ * request), 8 MB: 236.5 MiB against 267.4 at 16 MB in queries runs of stats/count and signals the same hour, repeated
+ * views' p99 8-16 ms either way (12 MB gave 275.7 MiB in a slower quarter hour: peaks move ± 15 MiB between runs).
  */
 const NODE_FLAGS = {
   intake: ['--max-old-space-size=192'],

@@ -51,7 +51,7 @@ export type Represent = <T>(body: T) => Represented<T>;
  *   when the client accepts gzip (browsers and most HTTP clients do): a kept answer of every clinic is
  *   megabytes of JSON, a seventh of that gzipped, which over a real network is most of its transfer time.
  */
-export function represent<T>(request: FastifyRequest, reply: FastifyReply, body: T): Represented<T> {
+function represent<T>(request: FastifyRequest, reply: FastifyReply, body: T): Represented<T> {
   const { headers } = request;
   if (wantsCsv(headers.accept)) {
     reply.header('content-type', 'text/csv; charset=utf-8');
