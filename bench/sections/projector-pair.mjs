@@ -1,14 +1,11 @@
 // Two projector instances in one consumer group, sharing the partitions of the topic the projector section
 // filled, into a database of their own: the rate of the pair, how the group split the partitions and the
 // events, and the read model checked against the same expected figures (exact totals).
-import { setTimeout as sleep } from 'node:timers/promises';
 import { formatNumber, round, row } from '../lib/results.mjs';
-import { checkReadModel } from './projector.mjs';
+import { checkReadModel, waitUntilCommitted } from './projector.mjs';
 import { benchPort } from '../lib/system.mjs';
 
 const PORTS = [benchPort(23003), benchPort(23004)];
-const POLL_MS = 250;
-const STALL_MS = 60_000;
 
 export default async function projectorPair(bench) {
   if (!bench.sideEffectTopic) throw new Error('projector-pair runs after the projector section, on the topic it filled');
@@ -22,19 +19,9 @@ export default async function projectorPair(bench) {
 
   const db = await bench.connectDatabase(databaseUrl);
   const started = Date.now();
-  let applied = 0;
-  let progressAt = Date.now();
-  for (;;) {
-    const { rows } = await db.query('SELECT count(*)::int AS applied FROM projector.applied_events');
-    if (rows[0].applied !== applied) progressAt = Date.now();
-    applied = rows[0].applied;
-    if (applied >= total) break;
-    if (Date.now() - progressAt > STALL_MS)
-      throw new Error(`the two projectors applied nothing for ${STALL_MS / 1000} s (at ${applied} of ${total})`);
-    bench.progress.update(`two projectors: ${formatNumber(applied)} / ${formatNumber(total)} applied`);
-    await sleep(POLL_MS);
-  }
-  const doneAt = Date.now();
+  const doneAt = await waitUntilCommitted(bench, { admin, groupId, topic, total, label: 'two projectors' });
+  const { rows: counted } = await db.query('SELECT count(*)::int AS applied FROM projector.applied_events');
+  if (counted[0].applied !== total) throw new Error(`the two projectors applied ${counted[0].applied} events, expected ${total}`);
   const { rows } = await db.query('SELECT (extract(epoch FROM min(applied_at)) * 1000)::float8 AS first FROM projector.applied_events');
   await db.end();
   const rate = total / ((doneAt - rows[0].first) / 1000);
