@@ -34,22 +34,25 @@ export class ListSeriousCasesHandler implements IQueryHandler<ListSeriousCasesQu
     const cursor = filter.cursor ? decodeCursor(filter.cursor, CASE_CURSOR) : null;
     const limit = filter.limit ?? DEFAULT_PAGE_SIZE;
     // Overdue first (rank 0), then by due date (none last), then case id in code point order: the cursor carries the three.
+    // perf: within any status filter the rank follows the due date (a case is overdue exactly when its date is before
+    // asOf, and every status filter keeps either nullified cases only or none), so the order is (due date, case id),
+    // which cases_clinic_due_idx gives a clinic's cases in: the page is read in order and stops at its last row, and
+    // the count reads no column it does not need (the page was sorted, and every matching case formatted, before).
     const after = cursor
-      ? `WHERE (rank, due, "caseId" COLLATE "C") > (${where.param(cursor[0])}::int, coalesce(${where.param(cursor[1])}::date, 'infinity'::date), ${where.param(cursor[2])})`
+      ? `AND (coalesce(reporting_due_by, 'infinity'::date), case_id COLLATE "C") > (coalesce(${where.param(cursor[1])}::date, 'infinity'::date), ${where.param(cursor[2])})`
       : '';
     // One row at least (the total), even past the last page.
     const rows: Array<Omit<CaseDeadline, 'status'> & { nullified: boolean; rank: number; total: string }> = await this.db.query(
-      `WITH matching AS (
-         SELECT case_id AS "caseId", case_version AS version, clinic_id AS "clinicId", pigment_id AS "pigmentId",
-                to_char(procedure_date, 'YYYY-MM-DD') AS "procedureDate", categories, serious, serious_reasons AS "seriousReasons",
-                to_char(reporting_due_by, 'YYYY-MM-DD') AS "reportingDueBy", outcome, nullified,
-                CASE WHEN NOT nullified AND reporting_due_by < $1::date THEN 0 ELSE 1 END AS rank,
-                coalesce(reporting_due_by, 'infinity'::date) AS due
-           FROM projector.cases ${where.where})
-       SELECT total.n AS total, page.*
-         FROM (SELECT count(*) AS n FROM matching) total
-         LEFT JOIN LATERAL (SELECT * FROM matching ${after} ORDER BY rank, due, "caseId" COLLATE "C" LIMIT ${where.param(limit + 1)}) page ON true
-        ORDER BY page.rank, page.due, page."caseId" COLLATE "C"`,
+      `SELECT (SELECT count(*) FROM projector.cases ${where.where}) AS total, page.*
+         FROM (VALUES (1)) AS one (n)
+         LEFT JOIN LATERAL (
+           SELECT case_id AS "caseId", case_version AS version, clinic_id AS "clinicId", pigment_id AS "pigmentId",
+                  to_char(procedure_date, 'YYYY-MM-DD') AS "procedureDate", categories, serious, serious_reasons AS "seriousReasons",
+                  to_char(reporting_due_by, 'YYYY-MM-DD') AS "reportingDueBy", outcome, nullified,
+                  CASE WHEN NOT nullified AND reporting_due_by < $1::date THEN 0 ELSE 1 END AS rank, reporting_due_by AS due
+             FROM projector.cases ${where.where} ${after}
+            ORDER BY reporting_due_by, case_id COLLATE "C" LIMIT ${where.param(limit + 1)}) page ON true
+        ORDER BY page.due, page."caseId" COLLATE "C"`,
       where.params,
     );
     const found = rows.filter((row) => row.caseId !== null);
