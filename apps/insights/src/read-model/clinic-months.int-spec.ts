@@ -2,10 +2,11 @@ import fc from 'fast-check';
 import type { DataSource } from 'typeorm';
 import { SIDE_EFFECT_CATEGORIES } from '@smp/domain';
 import { PROJECTOR_SCHEMA } from '@smp/persistence';
+import { READ_MODELS_CHANGED } from '@smp/read-models';
 import { migratedDataSource } from '../../../../test/support/database.js';
 import { monthWindow } from '../../../../test/support/arbitraries.js';
 import { listeningCache } from '../../../../test/support/read-model-cache.js';
-import { unique } from '../../../../test/support/environment.js';
+import { eventually, unique } from '../../../../test/support/environment.js';
 import { ClinicMonths } from './clinic-months.js';
 import { periodOf } from './period.js';
 import { ReadModelCache } from './read-model-cache.js';
@@ -122,5 +123,23 @@ describe(`${ClinicMonths.name} against sums computed by Postgres`, () => {
       })),
     ).toEqual(monthly);
     expect(monthly.filter((row) => row.procedures > 0).length).toBeGreaterThan(3);
+  });
+
+  it('keeps a window of many years until the read models change, then sums the years again', async () => {
+    const allTime = periodOf(undefined, undefined);
+    const clinicId = clinics[3]!;
+    const before = (await sut.window(allTime)).tally(clinicId)?.procedures ?? 0;
+    await db.query(
+      `INSERT INTO projector.procedures_month (clinic_id, pigment_id, procedure_month, procedures) VALUES ($1, 'PG-kept', '2023-05-01', 5)`,
+      [clinicId],
+    );
+    // No change announced yet: the kept window (and the kept year) answer.
+    expect((await sut.window(allTime)).tally(clinicId)?.procedures ?? 0).toBe(before);
+    await db.query('SELECT pg_notify($1, $2)', [READ_MODELS_CHANGED, 'months=2023-05']);
+    await eventually(
+      async () => (((await sut.window(allTime)).tally(clinicId)?.procedures ?? 0) === before + 5 ? true : undefined),
+      10_000,
+      'the all-time window with the new procedures',
+    );
   });
 });

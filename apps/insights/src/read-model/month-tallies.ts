@@ -88,6 +88,9 @@ const CONCURRENT_LOADS = 2;
 
 const loads = new Limiter(CONCURRENT_LOADS);
 
+/** Windows longer than this many months are kept (see MonthTallies.window). */
+const KEPT_WINDOW_MONTHS = 24;
+
 /** A month as a number (year × 12 + month − 1) from 'YYYY-MM-…'. */
 const monthNumber = (date: string): number => Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
 const monthLabel = (month: number): string => `${Math.floor(month / 12)}-${String((month % 12) + 1).padStart(2, '0')}`;
@@ -131,10 +134,26 @@ export class MonthTallies {
     return first <= last ? { first, last } : null;
   }
 
-  /** Every subject's figures summed over the period: whole years from their totals, the rest month by month. */
+  /**
+   * Every subject's figures summed over the period: whole years from their totals, the rest month by month. A window
+   * of more than two years (all time, when no period is given) is kept like the answers until the read models change:
+   * every answer over it (each field of a count, each filter of the funnels) would otherwise add up the same years again.
+   */
   async window(period: Period): Promise<TallyWindow> {
     const range = await this.range(period);
     if (!range) return this.windowOf(new Int32Array(0), new Int32Array(STRIDE));
+    const { tally, network } =
+      range.last - range.first < KEPT_WINDOW_MONTHS
+        ? await this.sum(range)
+        : await this.cache.part(
+            `${this.source.name}-window\u0000${range.first}\u0000${range.last}`,
+            () => this.sum(range),
+            (sum) => (sum.tally.length + sum.network.length) * 4 + 200,
+          );
+    return this.windowOf(tally, network);
+  }
+
+  private async sum(range: { first: number; last: number }): Promise<{ tally: Int32Array; network: Int32Array }> {
     const years = await this.years(range);
     const tally = new Int32Array(this.ids.length * STRIDE);
     const network = new Int32Array(STRIDE);
@@ -150,7 +169,7 @@ export class MonthTallies {
       if (slice) add(tally, slice);
       add(network, year.network[month % 12]!);
     }
-    return this.windowOf(tally, network);
+    return { tally, network };
   }
 
   /** Each month of the period (within the months held): every subject's figures that month, and all of theirs. */
