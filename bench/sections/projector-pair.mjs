@@ -2,7 +2,7 @@
 // filled, into a database of their own: the rate of the pair, how the group split the partitions and the
 // events, and the read model checked against the same expected figures (exact totals).
 import { formatNumber, round, row } from '../lib/results.mjs';
-import { checkReadModel, waitUntilCommitted } from './projector.mjs';
+import { appliedOnce, checkReadModel, waitUntilCommitted } from './projector.mjs';
 import { benchPort } from '../lib/system.mjs';
 
 const PORTS = [benchPort(23003), benchPort(23004)];
@@ -20,11 +20,9 @@ export default async function projectorPair(bench) {
   const db = await bench.connectDatabase(databaseUrl);
   const started = Date.now();
   const doneAt = await waitUntilCommitted(bench, { admin, groupId, topic, total, label: 'two projectors' });
-  const { rows: counted } = await db.query('SELECT count(*)::int AS applied FROM projector.applied_events');
-  if (counted[0].applied !== total) throw new Error(`the two projectors applied ${counted[0].applied} events, expected ${total}`);
-  const { rows } = await db.query('SELECT (extract(epoch FROM min(applied_at)) * 1000)::float8 AS first FROM projector.applied_events');
+  const firstAppliedAt = await appliedOnce(db, total, 'the two projectors');
   await db.end();
-  const rate = total / ((doneAt - rows[0].first) / 1000);
+  const rate = total / ((doneAt - firstAppliedAt) / 1000);
 
   const split = await Promise.all(PORTS.map((port) => appliedBy(port)));
   const { groups } = await admin.describeGroups([groupId]);

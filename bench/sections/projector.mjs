@@ -266,17 +266,13 @@ async function runProjector(bench, { admin, topic, total }) {
     });
     const used = cpu.stop();
     const peakRssMiB = peakRss(projector.pid) / 1024;
-    const { rows: counted } = await db.query('SELECT count(*)::int AS applied FROM projector.applied_events');
-    assert.equal(counted[0].applied, total, `the projector applied ${counted[0].applied} events, expected ${total}`);
+    const firstAppliedAt = await appliedOnce(db, total, 'the projector');
     bench.log(`projector memory at the end: ${await memoryBreakdown(PROJECTOR_PORT)}`);
     bench.log(
       `CPU per event during the projector run: projector ${microsEach(used.projector, total, 1)}, ` +
         `Postgres ${microsEach(used.postgres, total, 1)}`,
     );
-
-    // applied_at is now() of the applying transaction: the start of the first batch's transaction.
-    const { rows } = await db.query('SELECT (extract(epoch FROM min(applied_at)) * 1000)::float8 AS first FROM projector.applied_events');
-    const seconds = (doneAt - rows[0].first) / 1000;
+    const seconds = (doneAt - firstAppliedAt) / 1000;
 
     await projector.stop(profiling?.stopSignal);
     if (profiling) bench.log(summariseProfile(profiling.file));
@@ -311,6 +307,18 @@ export async function waitUntilCommitted(bench, { admin, groupId, topic, total, 
     bench.progress.update(`${label}: ${formatNumber(committed)} / ${formatNumber(total)} applied and committed`);
     await sleep(POLL_MS);
   }
+}
+
+/**
+ * Checks that the inbox of `db` holds exactly `total` events (each applied once), and returns when the first was applied
+ * (ms since the epoch): applied_at is now() of the applying transaction, the start of the first batch's transaction.
+ */
+export async function appliedOnce(db, total, who) {
+  const { rows } = await db.query(
+    'SELECT count(*)::int AS applied, (extract(epoch FROM min(applied_at)) * 1000)::float8 AS first FROM projector.applied_events',
+  );
+  assert.equal(rows[0].applied, total, `${who} applied ${rows[0].applied} events, expected ${total}`);
+  return rows[0].first;
 }
 
 /** Heap and off-heap memory of an app, from its Prometheus /metrics (prom-client's default metrics). */
