@@ -172,6 +172,32 @@ describe(`${Inbox.name} and the projections against the real Postgres`, () => {
     expect(await sut.applyGroup([{ projection: sideEffects, events: [good] }])).toEqual([1]);
   });
 
+  it('rolls back what another topic wrote before a write that fails, and its pipelined connection serves on', async () => {
+    const clinicId = unique('clinic');
+    const recorded = {
+      id: randomUUID(),
+      type: PROCEDURES_RECORDED_V1,
+      data: { procedureRef: unique('PR'), clinicId, pigmentId: 'PIG-00001', procedureDate: '2026-02-05', count: 3 },
+    };
+    const bad = event({ clinicId, caseId: 'SMP-2026-900019', procedureDate: '2026-99-99' });
+    const procedureMonths = () =>
+      db.query(`SELECT procedures FROM projector.procedures_month WHERE clinic_id = $1`, [clinicId]) as Promise<unknown[]>;
+
+    // The procedures' write runs first (topics in name order); the side effects' write after it fails.
+    await expect(
+      sut.applyGroup([
+        { projection: procedures, events: [recorded] },
+        { projection: sideEffects, events: [bad] },
+      ]),
+    ).rejects.toThrow(/date/);
+
+    expect(await procedureMonths()).toEqual([]);
+    expect(await db.query(`SELECT 1 FROM projector.applied_events WHERE event_id = ANY($1::uuid[])`, [[recorded.id, bad.id]])).toEqual([]);
+    for (let i = 0; i < 3; i++)
+      expect(await sut.applyGroup([{ projection: procedures, events: [{ ...recorded, id: randomUUID() }] }])).toEqual([1]);
+    expect(await procedureMonths()).toEqual([{ procedures: 9 }]);
+  });
+
   it('lets transactions with batches of the same partition take turns, so that a case is never counted twice', async () => {
     const clinicId = unique('clinic');
     const caseId = 'SMP-2026-900011';
