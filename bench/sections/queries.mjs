@@ -5,8 +5,10 @@
 // The history is written straight into the projector's tables (the queries read nothing else): clinics,
 // pigments, procedures per clinic × pigment × month, the side-effect cube and the case table, over 24
 // months (1×) and then over 240 months (10×). Each request draws its filters at random (months, category,
-// country, clinic) so that insights' answer cache, which keeps answers until the read models change,
-// mostly misses: the figures are the queries', not the cache's.
+// country, seriousness, clinic, due date) so that insights' answer cache, which keeps answers until the read models
+// change, misses as often as the endpoint's filters allow; the log gives the share of each run's requests that asked
+// for a view not asked for before (at the same history), i.e. the misses. An endpoint with few filters (the public
+// ones: a year) is answered from the cache once warm, however its filters are drawn.
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { formatNumber, round, row } from '../lib/results.mjs';
@@ -116,6 +118,10 @@ function endpointsFor(domain, { clinics }) {
   };
   const category = () => (random() < 0.5 ? `&category=${pick(domain.SIDE_EFFECT_CATEGORIES)}` : '');
   const country = () => (random() < 0.3 ? `&country=${pick(COUNTRIES)}` : '');
+  const serious = () => (random() < 0.4 ? `&serious=${random() < 0.5}` : '');
+  // A due date within the two years before the history's last month, or none.
+  const dueBefore = (months) =>
+    random() < 0.5 ? `&dueBefore=${pick(months.slice(0, 24))}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}` : '';
   const year = (months) => `year=${pick(months).slice(0, 4)}`;
   return [
     { name: 'GET /v1/clinics/{id}/incidence', path: (m) => `/v1/clinics/${clinicId()}/incidence?${window(m)}${category()}` },
@@ -124,12 +130,12 @@ function endpointsFor(domain, { clinics }) {
     {
       name: 'GET /v1/stats/count',
       path: (m) =>
-        `/v1/stats/count?field=${pick(['category', 'manufacturer', 'product', 'batch', 'country', 'clinic', 'month', 'outcome', 'severity'])}&${window(m)}`,
+        `/v1/stats/count?field=${pick(['category', 'manufacturer', 'product', 'batch', 'country', 'clinic', 'month', 'outcome', 'severity'])}&${window(m)}${category()}${serious()}`,
     },
     { name: 'GET /v1/signals', path: (m) => `/v1/signals?${window(m)}${category()}` },
     { name: 'GET /v1/public/clinics', path: (m) => `/v1/public/clinics?${year(m)}` },
     { name: 'GET /v1/public/pigments', path: (m) => `/v1/public/pigments?${year(m)}` },
-    { name: 'GET /v1/cases', path: () => `/v1/cases?clinicId=${clinicId()}` },
+    { name: 'GET /v1/cases', path: (m) => `/v1/cases?clinicId=${clinicId()}${dueBefore(m)}` },
   ];
 }
 
@@ -138,8 +144,22 @@ const COUNTRIES = ['DE', 'FR', 'NL', 'AT', 'BE'];
 async function measureAll(bench, endpoints, months, label) {
   const results = new Map();
   for (const endpoint of endpoints) {
-    await warmUp(bench, endpoint, () => endpoint.path(months), label);
-    const varied = await measure(bench, endpoint, () => endpoint.path(months), `${label} history, varied filters`);
+    // The views asked for so far at this history: a view asked for again is answered from the cache (the read models
+    // do not change during the section), so the log says how many of a run's requests were new views, i.e. misses.
+    const seen = new Set();
+    const drawn = { requests: 0, fresh: 0 };
+    const path = () => {
+      const view = endpoint.path(months);
+      drawn.requests++;
+      if (!seen.has(view)) {
+        seen.add(view);
+        drawn.fresh++;
+      }
+      return view;
+    };
+    await warmUp(bench, endpoint, path, label);
+    drawn.requests = drawn.fresh = 0;
+    const varied = await measure(bench, endpoint, path, `${label} history, varied filters`, undefined, drawn);
     const view = endpoint.path(months);
     // Steady state: the view has been asked for once before (the cold first answer is what "varied filters" measures).
     await (await fetch(`${appUrl('insights')}${view}`, { headers: { authorization: `Bearer ${bench.adminKey}` } })).arrayBuffer();
@@ -164,7 +184,7 @@ async function warmUp(bench, endpoint, path, label) {
 }
 
 /** p99 of `endpoint` under load for the section's duration; with no `label`, warm-up for `duration` seconds: not logged. */
-async function measure(bench, endpoint, path, label, duration = bench.quick ? QUICK_SECONDS : SECONDS) {
+async function measure(bench, endpoint, path, label, duration = bench.quick ? QUICK_SECONDS : SECONDS, drawn = null) {
   let failure;
   // Where the cores went (steadier than a p99 on a shared machine): insights' and Postgres' CPU per answer.
   const cpu = cpuMeter({
@@ -196,6 +216,9 @@ async function measure(bench, endpoint, path, label, duration = bench.quick ? QU
   bench.log(
     `${label}, ${endpoint.name}: ${formatNumber(result['2xx'])} answers, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms` +
       (errors > 0 ? `, ${errors} errors (e.g. ${failure})` : '') +
+      (drawn
+        ? `; ${round((100 * drawn.fresh) / Math.max(1, drawn.requests), 1)} % of ${formatNumber(drawn.requests)} requests new views (cache misses)`
+        : '') +
       `; CPU per answer: insights ${microsEach(used.insights, result['2xx'])}, Postgres ${microsEach(used.postgres, result['2xx'])}`,
   );
   // No answer at all within the run (every request slower than that): autocannon says p99 0; it is at least the run.
