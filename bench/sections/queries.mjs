@@ -7,7 +7,8 @@
 // months (1×) and then over 240 months (10×). Each request draws its filters at random (months, category,
 // country, seriousness, clinic, due date) so that insights' answer cache, which keeps answers until the read models
 // change, misses as often as the endpoint's filters allow; the log gives the share of each run's requests that asked
-// for a view not asked for before (at the same history), i.e. the misses. An endpoint with few filters (the public
+// for a view not asked for before (at the same history): misses, at the least (a view asked for again misses too when
+// the cache's budget has evicted it; the large all-clinic answers are evicted often). An endpoint with few filters (the public
 // ones: a year) is answered from the cache once warm, however its filters are drawn.
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -217,7 +218,7 @@ async function measure(bench, endpoint, path, label, duration = bench.quick ? QU
     `${label}, ${endpoint.name}: ${formatNumber(result['2xx'])} answers, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms` +
       (errors > 0 ? `, ${errors} errors (e.g. ${failure})` : '') +
       (drawn
-        ? `; ${round((100 * drawn.fresh) / Math.max(1, drawn.requests), 1)} % of ${formatNumber(drawn.requests)} requests new views (cache misses)`
+        ? `; ${round((100 * drawn.fresh) / Math.max(1, drawn.requests), 1)} % of ${formatNumber(drawn.requests)} requests new views (cache misses; a repeat misses too once the cache's budget evicted it)`
         : '') +
       `; CPU per answer: insights ${microsEach(used.insights, result['2xx'])}, Postgres ${microsEach(used.postgres, result['2xx'])}`,
   );
