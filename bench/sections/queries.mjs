@@ -145,8 +145,8 @@ const COUNTRIES = ['DE', 'FR', 'NL', 'AT', 'BE'];
 async function measureAll(bench, endpoints, months, label) {
   const results = new Map();
   for (const endpoint of endpoints) {
-    // The views asked for so far at this history: a view asked for again is answered from the cache (the read models
-    // do not change during the section), so the log says how many of a run's requests were new views, i.e. misses.
+    // The views asked for so far at this history: only a view asked for again can be answered from the cache (the read
+    // models do not change during the section), so the share of new views the log gives is a lower bound on the misses.
     const seen = new Set();
     const drawn = { requests: 0, fresh: 0 };
     const path = () => {

@@ -149,7 +149,7 @@ export class Inbox {
 
   /**
    * The statement that takes the transaction's locks and points it at the read-model schema, with its values
-   * written in (it goes right after BEGIN, in the same write: see applyGroup).
+   * written in: a simple query, nothing to bind (it goes right after BEGIN, in the same write: see applyGroup).
    *
    * The live read models may be swapped by a rebuild; never in the middle of a batch: every batch holds the
    * read-model lock shared.
