@@ -17,7 +17,7 @@ import { ProceduresProjection } from './procedures.projection.js';
 import { ProceduresStore } from './procedures.store.js';
 import { SideEffectsProjection } from './side-effects.projection.js';
 import { SideEffectsStore } from './side-effects.store.js';
-import { Inbox } from './inbox.js';
+import { Inbox, type ReceivedEvent } from './inbox.js';
 import { createProjections } from './projections.js';
 import { READ_MODELS_CHANGED, changedMonthsOf } from './read-models-changed.js';
 import type { SideEffectChange } from './side-effect-projection.js';
@@ -198,13 +198,14 @@ describe(`${Inbox.name} and the projections against the real Postgres`, () => {
     expect(await procedureMonths()).toEqual([{ procedures: 9 }]);
   });
 
-  it('lets transactions with batches of the same partition take turns, so that a case is never counted twice', async () => {
-    const clinicId = unique('clinic');
-    const caseId = 'SMP-2026-900011';
+  /**
+   * Applies `first` in a transaction held open once its changes are written, then `second` on the same partition while
+   * it is; lets the first commit once the second waits for it. Returns what each applied.
+   */
+  const raceOnOnePartition = async (partition: number, first: ReceivedEvent, second: ReceivedEvent): Promise<number[][]> => {
     let openGate!: () => void;
     let reachedGate = false;
     const gate = new Promise<void>((resolve) => (openGate = resolve));
-    // The first transaction has written version 1 of the case and not yet committed when the second one starts.
     const heldOpen: TopicProjection<SideEffectRecordedV1, SideEffectChange> = {
       topic: sideEffects.topic,
       types: sideEffects.types,
@@ -217,17 +218,37 @@ describe(`${Inbox.name} and the projections against the real Postgres`, () => {
         return months;
       },
     };
-
-    const first = sut.applyGroup([{ projection: heldOpen, events: [event({ clinicId, caseId })], partition: 3 }]);
-    await eventually(async () => (reachedGate ? true : undefined), 10_000, 'the first transaction holding version 1');
-    const second = sut.applyGroup([
-      { projection: sideEffects, events: [event({ clinicId, caseId, caseVersion: 2, severity: 'severe' })], partition: 3 },
-    ]);
+    const applied = [sut.applyGroup([{ projection: heldOpen, events: [first], partition }])];
+    await eventually(async () => (reachedGate ? true : undefined), 10_000, 'the first transaction holding its changes');
+    applied.push(sut.applyGroup([{ projection: sideEffects, events: [second], partition }]));
     await eventually(async () => ((await lockWaiters()) > 0 ? true : undefined), 10_000, 'the second transaction waiting on the first');
     openGate();
+    return Promise.all(applied);
+  };
 
-    expect(await Promise.all([first, second])).toEqual([[1], [1]]);
+  it('lets transactions with batches of the same partition take turns, so that a case is never counted twice', async () => {
+    const clinicId = unique('clinic');
+    const caseId = 'SMP-2026-900011';
+    // The first transaction has written version 1 of the case and not yet committed when the second one starts.
+    expect(
+      await raceOnOnePartition(3, event({ clinicId, caseId }), event({ clinicId, caseId, caseVersion: 2, severity: 'severe' })),
+    ).toEqual([[1], [1]]);
     expect(await counts('clinic', clinicId)).toEqual([{ category: 'allergic_reaction', month: '2026-01', reports: 1, serious: 0 }]);
+  });
+
+  it('lets them take turns over a case already counted too, so that an amendment takes back its earlier version once', async () => {
+    const clinicId = unique('clinic');
+    const caseId = 'SMP-2026-900012';
+    expect(await sut.apply(sideEffects, [event({ clinicId, caseId, procedureDate: '2026-01-20' })])).toBe(1);
+    // The first transaction has moved the case to version 2 (February) and not yet committed when the second one reads it.
+    const moves = await raceOnOnePartition(
+      5,
+      event({ clinicId, caseId, caseVersion: 2, procedureDate: '2026-02-10' }),
+      event({ clinicId, caseId, caseVersion: 3, procedureDate: '2026-03-05' }),
+    );
+    expect(moves).toEqual([[1], [1]]);
+    // Had the second read the case before the first committed, January would be taken back twice and February kept.
+    expect(await counts('clinic', clinicId)).toEqual([{ category: 'allergic_reaction', month: '2026-03', reports: 1, serious: 0 }]);
   });
 
   /** Backends of this database waiting on a lock. */
