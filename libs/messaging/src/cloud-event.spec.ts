@@ -1,7 +1,7 @@
 import { CloudEvent, Kafka } from 'cloudevents';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { SIDE_EFFECT_RECORDED_V1, SideEffectRecordedV1 } from '@smp/contracts';
-import { EVENT_SOURCE, toKafkaMessage } from './cloud-event.js';
+import { EVENT_SOURCE, fromKafkaMessage, toKafkaMessage } from './cloud-event.js';
 import { readEvent } from './read-event.js';
 
 const data: SideEffectRecordedV1 = {
@@ -76,6 +76,33 @@ describe('CloudEvents over Kafka (binary mode)', () => {
   it('reads back what it wrote', () => {
     const sut = readEvent(received(message.headers!, String(message.value)), [SIDE_EFFECT_RECORDED_V1], SideEffectRecordedV1);
     expect(sut).toEqual({ ok: true, id, type: SIDE_EFFECT_RECORDED_V1, data: expect.objectContaining(data) });
+  });
+
+  it('reads every attribute back, subject and time too', () => {
+    expect(fromKafkaMessage(received(message.headers!, String(message.value)))).toEqual({
+      id,
+      type: SIDE_EFFECT_RECORDED_V1,
+      subject: 'SMP-2026-000007',
+      time: '2026-05-03T10:00:00.000Z',
+      data,
+    });
+  });
+
+  it('accepts a time it read before without being fooled by a header changed after it was read', () => {
+    const read = (time: string | Buffer) => {
+      const arriving = received({ ...message.headers!, ce_time: 'placeholder' }, String(message.value));
+      arriving.headers!.ce_time = typeof time === 'string' ? Buffer.from(time) : time;
+      return readEvent(arriving, [SIDE_EFFECT_RECORDED_V1], SideEffectRecordedV1);
+    };
+    // A time header is a slice of a whole fetch response, which the client reuses: what is remembered must be a copy.
+    const fetched = Buffer.from('2026-05-03T10:00:00.000Z');
+    expect(read('2026-05-04T08:30:00.000Z').ok).toBe(true);
+    expect(read(fetched).ok).toBe(true);
+    expect(read('2026-05-03T10:00:00.000Z').ok).toBe(true);
+    fetched.write('2026-99-03T10:00:00.000Z');
+    const sut = read(fetched);
+    expect(sut.ok === false && sut.reason).toContain('ce_time "2026-99-03T10:00:00.000Z"');
+    expect(read('2026-05-03T10:00:00.000Z').ok).toBe(true);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import { fromKafkaMessage, UndecodableEventError } from './cloud-event.js';
+import { readCloudEvent, UndecodableEventError } from './cloud-event.js';
 import { checkContract } from './contract-validator.js';
 
 export type ReadResult<T> = { ok: true; id: string; type: string; data: T } | { ok: false; reason: string };
@@ -13,7 +13,7 @@ export type ReadResult<T> = { ok: true; id: string; type: string; data: T } | { 
 export function readEvent<T extends object>(message: KafkaMessage, types: readonly string[], contract: new () => T): ReadResult<T> {
   let event;
   try {
-    event = fromKafkaMessage(message);
+    event = readCloudEvent(message);
   } catch (error) {
     if (error instanceof UndecodableEventError) return { ok: false, reason: error.message };
     throw error;
