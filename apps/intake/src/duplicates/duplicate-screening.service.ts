@@ -25,8 +25,18 @@ function candidateFacts(caseId: string, facts: ScreenedFacts): DuplicateCandidat
   };
 }
 
-/** At most this many cases screened by one query. */
-const MAX_BATCH = 500;
+/**
+ * At most this many cases screened by one query. Each reads up to MAX_CANDIDATES whole reports: a batch of 500 cases of one
+ * busy clinic and date read tens of thousands of reports at once, and intake ran out of heap (the projector-faults
+ * spec's workload, one clinic, once screening fell behind).
+ */
+const MAX_BATCH = 25;
+/**
+ * Cases waiting to be screened, at most. Screening runs after the answer is sent, so nothing else holds the intake back
+ * when it falls behind; past this many waiting, a new case goes unscreened (a missed flag, never a lost report) and is
+ * logged, rather than the queue growing until the heap runs out.
+ */
+const MAX_WAITING = 5_000;
 
 interface Screened {
   caseId: string;
@@ -54,11 +64,18 @@ export class DuplicateScreening {
     inFlight: 1,
   });
 
+  private waiting = 0;
+
   constructor(private readonly db: DataSource) {}
 
   /** Screens a committed case; resolves to the number of flags it got (0 when screening failed). */
   screen(caseId: string, facts: ScreenedFacts): Promise<number> {
-    return this.batches.submit({ caseId, facts });
+    if (this.waiting >= MAX_WAITING) {
+      this.logger.warn(`duplicate screening is ${this.waiting} cases behind: ${caseId} is not screened`);
+      return Promise.resolve(0);
+    }
+    this.waiting++;
+    return this.batches.submit({ caseId, facts }).finally(() => this.waiting--);
   }
 
   /** The number of flags each case of the batch got; all 0 when screening failed. */
