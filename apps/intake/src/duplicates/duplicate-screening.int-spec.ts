@@ -68,6 +68,27 @@ describe(`${DuplicateScreening.name} against the real Postgres`, () => {
     );
   });
 
+  it('leaves a case unscreened rather than letting the cases waiting to be screened grow without bound', async () => {
+    const bounded = new DuplicateScreening(db, 2);
+    const facts: CaseFacts = {
+      clinicId: unique('clinic'),
+      procedureDate: '2026-07-02',
+      patient: { ageYears: 35, sex: 'male' },
+      effects: [{ category: 'infection', severity: 'mild', onsetDate: '2026-07-05' }],
+    };
+    const ids = await Promise.all([facts, facts, facts, facts].map(open));
+    // Four copies of one report at once: two wait to be screened, the other two find no room and are not screened.
+    const flagged = await Promise.all(ids.map((caseId) => bounded.screen(caseId, facts)));
+    expect(flagged).toEqual([3, 3, 0, 0]);
+    const flaggedCases: Array<{ case_id: string }> = await db.query(
+      `SELECT DISTINCT case_id FROM intake.possible_duplicates WHERE case_id = ANY($1) ORDER BY case_id`,
+      [ids],
+    );
+    expect(flaggedCases.map((row) => row.case_id)).toEqual([ids[0], ids[1]].sort());
+    // Room again once those are done.
+    expect(await bounded.screen(ids[2], facts)).toBe(3);
+  });
+
   it('costs a flag, never a report, when screening fails', async () => {
     const facts: CaseFacts = { clinicId: unique('clinic'), procedureDate: 'not-a-date', effects: [] };
     expect(await sut.screen('SMP-2026-999999', facts)).toBe(0);

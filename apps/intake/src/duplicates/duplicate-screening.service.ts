@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { GroupCommit } from '@smp/persistence';
 import { likelyDuplicates, type DuplicateCandidateFacts, type SideEffectCategory } from '@smp/domain';
@@ -37,6 +37,8 @@ const MAX_BATCH = 25;
  * logged, rather than the queue growing until the heap runs out.
  */
 const MAX_WAITING = 5_000;
+/** Overrides MAX_WAITING (tests). */
+export const SCREENING_MAX_WAITING = Symbol('SCREENING_MAX_WAITING');
 
 interface Screened {
   caseId: string;
@@ -66,11 +68,14 @@ export class DuplicateScreening {
 
   private waiting = 0;
 
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    @Optional() @Inject(SCREENING_MAX_WAITING) private readonly maxWaiting: number = MAX_WAITING,
+  ) {}
 
   /** Screens a committed case; resolves to the number of flags it got (0 when screening failed). */
   screen(caseId: string, facts: ScreenedFacts): Promise<number> {
-    if (this.waiting >= MAX_WAITING) {
+    if (this.waiting >= this.maxWaiting) {
       this.logger.warn(`duplicate screening is ${this.waiting} cases behind: ${caseId} is not screened`);
       return Promise.resolve(0);
     }
