@@ -37,7 +37,7 @@ const MAX_BATCH = 25;
  * logged, rather than the queue growing until the heap runs out.
  */
 const MAX_WAITING = 5_000;
-/** Overrides MAX_WAITING (tests). */
+/** A bound other than MAX_WAITING, if provided (none is in the app: Nest needs the token to leave the parameter optional). */
 export const SCREENING_MAX_WAITING = Symbol('SCREENING_MAX_WAITING');
 
 interface Screened {
