@@ -171,6 +171,18 @@ describe('insights: rates, funnels, signals, counts, deadlines and public figure
     expect(prrs).toEqual([...prrs].sort((x, y) => y - x));
     const quiet = await get('/v1/signals?country=IS&signalling=none');
     expect(quiet.body.rows.every((row: { signals: string[] }) => row.signals.length === 0)).toBe(true);
+    // Each criterion's filter keeps exactly the rows that meet it, in the order of the whole list; any and none split it.
+    type Listed = { pigmentId: string; category: string; signals: string[] };
+    const all: Listed[] = (await get('/v1/signals?country=IS&limit=1000')).body.rows;
+    const named = (rows: Listed[]) => rows.map((row) => `${row.pigmentId} ${row.category}`);
+    for (const criterion of ['evans', 'ror', 'ic'])
+      expect(named((await get(`/v1/signals?country=IS&limit=1000&signalling=${criterion}`)).body.rows)).toEqual(
+        named(all.filter((row) => row.signals.includes(criterion))),
+      );
+    const any = await get('/v1/signals?country=IS&limit=1000&signalling=any');
+    expect(named(any.body.rows)).toEqual(named(all.filter((row) => row.signals.length > 0)));
+    expect(any.body.totalRows).toBeGreaterThan(0);
+    expect(any.body.totalRows + quiet.body.totalRows).toBe(all.length);
 
     // The watcher raised it on smp.signals.v1, keyed by the pigment.
     const consumer = testKafka('insights-spec').consumer({ groupId: unique('signals-reader') });

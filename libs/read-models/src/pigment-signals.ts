@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { SignalMethod } from '@smp/contracts';
-import { signalTable, type ReportCell, type SignalRow } from '@smp/statistics';
+import { signalTable, type Disproportionality, type ReportCell, type SignalRow } from '@smp/statistics';
 
 export interface PigmentSignal extends SignalRow {
   manufacturer: string | null;
@@ -46,16 +46,21 @@ export function signalsOf(cells: readonly ReportCell[], names: ReadonlyMap<strin
 export function namedSignals(rows: SignalRow[], names: ReadonlyMap<string, PigmentNames>): PigmentSignal[] {
   return rows.map((row): PigmentSignal => {
     const pigment = names.get(row.subject);
-    const methods: SignalMethod[] = [];
-    if (row.signals.prr) methods.push('evans');
-    if (row.signals.ror) methods.push('ror');
-    if (row.signals.ic) methods.push('ic');
     // The row is signalTable's own, fresh: named in place rather than copied (a spread of every row costs more than the statistics).
     return Object.assign(row, {
       manufacturer: pigment?.manufacturer ?? null,
       product: pigment?.product ?? null,
       batch: pigment?.batch ?? null,
-      methods,
+      methods: signalMethods(row.signals),
     });
   });
+}
+
+/** The criteria a row's signals meet, as the signal events and the API name them, in this order: evans, ror, ic. */
+export function signalMethods(signals: Disproportionality['signals']): SignalMethod[] {
+  const methods: SignalMethod[] = [];
+  if (signals.prr) methods.push('evans');
+  if (signals.ror) methods.push('ror');
+  if (signals.ic) methods.push('ic');
+  return methods;
 }

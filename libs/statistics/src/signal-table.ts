@@ -5,7 +5,7 @@
  * this category, b = this subject's other reports, c = this category's
  * reports for other subjects, d = everything else (see disproportionality.ts).
  */
-import { disproportionality, type Disproportionality } from './disproportionality.js';
+import { disproportionality, icEstimate, prrEstimate, rorEstimate, type Disproportionality } from './disproportionality.js';
 import { assertCount } from './validate.js';
 
 export interface ReportCell {
@@ -53,36 +53,127 @@ export function signalTable(cells: readonly ReportCell[]): SignalRow[] {
  * returned: a screen of one category needs the whole table's margins and one column's statistics.
  */
 export function signalRows(matrix: ReportMatrix, include?: (subject: number, category: number) => boolean): SignalRow[] {
-  const { subjects, categories, counts } = matrix;
-  const width = categories.length;
-  if (counts.length !== subjects.length * width) {
-    throw new RangeError(`${counts.length} counts for ${subjects.length} subjects × ${width} categories`);
-  }
-  const bySubject = new Float64Array(subjects.length);
-  const byCategory = new Float64Array(width);
-  let total = 0;
-  for (let s = 0; s < subjects.length; s++)
-    for (let c = 0; c < width; c++) {
-      const reports = counts[s * width + c]!;
-      // The message is built only for a count that fails (thousands of counts per table).
-      if (!(Number.isInteger(reports) && reports >= 0)) assertCount(`reports of ${subjects[s]}/${categories[c]}`, reports);
-      bySubject[s]! += reports;
-      byCategory[c]! += reports;
-      total += reports;
-    }
+  const table = new SignalTable(matrix, include);
   const rows: SignalRow[] = [];
-  for (const s of orderOf(subjects))
-    for (const c of orderOf(categories)) {
-      const a = counts[s * width + c]!;
-      if (a <= 0 || (include && !include(s, c))) continue;
-      const b = bySubject[s]! - a;
-      const cc = byCategory[c]! - a;
-      const d = total - a - b - cc;
-      // Fields written out rather than spread: a table has thousands of rows, and spreading is several times slower.
-      const { total: n, prr, chiSquare, ror, ic, signals } = disproportionality({ a, b, c: cc, d });
-      rows.push({ subject: subjects[s]!, category: categories[c]!, a, b, c: cc, d, total: n, prr, chiSquare, ror, ic, signals });
-    }
+  for (let row = 0; row < table.length; row++) rows.push(table.row(row));
   return rows;
+}
+
+/** A measure a signal table can be sorted by: one of the three ratios' estimates, or the count a. */
+export type SignalMeasure = 'prr' | 'ror' | 'ic' | 'a';
+
+/** Evans (PRR), ROR or IC: the criteria a row can meet (see Disproportionality's signals). */
+export type SignalCriterion = keyof Disproportionality['signals'];
+
+/** Bits of SignalTable's remembered criteria: each criterion met, and whether the row's were worked out. */
+const MEETS: Record<SignalCriterion, number> = { prr: 1, ror: 2, ic: 4 };
+const KNOWN = 8;
+
+/**
+ * The rows of signalRows held column-wise: a row is its cell's position in the matrix, and its 2×2 table, estimates
+ * and intervals are worked out when asked for. A table of thousands of rows that a screen sorts by one measure and
+ * shows a page of thus costs a few bytes a row and the statistics of the rows shown, not an object graph of every
+ * row's intervals. Row numbers run in subject, then category name order. It keeps `matrix` (do not change it).
+ */
+export class SignalTable {
+  /** How many rows: cells with a ≥ 1 that `include` accepts. */
+  readonly length: number;
+  /** Each row's cell: subject position × categories + category position. */
+  private readonly cells: Int32Array;
+  private readonly bySubject: Float64Array;
+  private readonly byCategory: Float64Array;
+  private readonly total: number;
+  /** Per row, the criteria met (MEETS) once worked out (KNOWN). */
+  private readonly criteria: Uint8Array;
+
+  constructor(
+    private readonly matrix: ReportMatrix,
+    include?: (subject: number, category: number) => boolean,
+  ) {
+    const { subjects, categories, counts } = matrix;
+    const width = categories.length;
+    if (counts.length !== subjects.length * width) {
+      throw new RangeError(`${counts.length} counts for ${subjects.length} subjects × ${width} categories`);
+    }
+    this.bySubject = new Float64Array(subjects.length);
+    this.byCategory = new Float64Array(width);
+    let total = 0;
+    let length = 0;
+    for (let s = 0; s < subjects.length; s++)
+      for (let c = 0; c < width; c++) {
+        const reports = counts[s * width + c]!;
+        // The message is built only for a count that fails (thousands of counts per table).
+        if (!(Number.isInteger(reports) && reports >= 0)) assertCount(`reports of ${subjects[s]}/${categories[c]}`, reports);
+        this.bySubject[s]! += reports;
+        this.byCategory[c]! += reports;
+        total += reports;
+        if (reports > 0 && (!include || include(s, c))) length++;
+      }
+    this.total = total;
+    this.cells = new Int32Array(length);
+    let row = 0;
+    for (const s of orderOf(subjects))
+      for (const c of orderOf(categories)) {
+        const cell = s * width + c;
+        if (counts[cell]! > 0 && (!include || include(s, c))) this.cells[row++] = cell;
+      }
+    this.length = length;
+    this.criteria = new Uint8Array(length);
+  }
+
+  subject(row: number): string {
+    return this.matrix.subjects[Math.floor(this.cells[row]! / this.matrix.categories.length)]!;
+  }
+
+  category(row: number): string {
+    return this.matrix.categories[this.cells[row]! % this.matrix.categories.length]!;
+  }
+
+  /** The row's 2×2 table. */
+  counts(row: number): { a: number; b: number; c: number; d: number } {
+    const cell = this.cells[row]!;
+    const width = this.matrix.categories.length;
+    const a = this.matrix.counts[cell]!;
+    const b = this.bySubject[Math.floor(cell / width)]! - a;
+    const c = this.byCategory[cell % width]! - a;
+    return { a, b, c, d: this.total - a - b - c };
+  }
+
+  /** The row's estimate of `measure` (a itself for 'a'), as row(row) gives it; null where that measure is null. */
+  estimate(row: number, measure: SignalMeasure): number | null {
+    const { a, b, c, d } = this.counts(row);
+    return measure === 'prr'
+      ? prrEstimate(a, b, c, d)
+      : measure === 'ror'
+        ? rorEstimate(a, b, c, d)
+        : measure === 'ic'
+          ? icEstimate(a, b, c, d)
+          : a;
+  }
+
+  /** Whether the row meets `criterion`; worked out once per row (all three criteria together). */
+  meets(row: number, criterion: SignalCriterion): boolean {
+    let bits = this.criteria[row]!;
+    if (!(bits & KNOWN)) {
+      const { signals } = disproportionality(this.counts(row));
+      bits = KNOWN | (signals.prr ? MEETS.prr : 0) | (signals.ror ? MEETS.ror : 0) | (signals.ic ? MEETS.ic : 0);
+      this.criteria[row] = bits;
+    }
+    return (bits & MEETS[criterion]) !== 0;
+  }
+
+  /** The whole row, a fresh object each time. */
+  row(row: number): SignalRow {
+    const { a, b, c, d } = this.counts(row);
+    // Fields written out rather than spread: a table has thousands of rows, and spreading is several times slower.
+    const { total, prr, chiSquare, ror, ic, signals } = disproportionality({ a, b, c, d });
+    return { subject: this.subject(row), category: this.category(row), a, b, c, d, total, prr, chiSquare, ror, ic, signals };
+  }
+
+  /** Heap bytes the table holds beyond its matrix, for a cache's budget. An estimate. */
+  get bytes(): number {
+    return 200 + this.length * 5 + (this.bySubject.length + this.byCategory.length) * 8;
+  }
 }
 
 /** The positions of `names` in name order. */

@@ -76,7 +76,7 @@ export interface Page<T> {
  * the first whose key sorts after the cursor's. `view` makes the page's rows, and only theirs.
  */
 export function pageOf<T, R>(
-  sorted: readonly T[],
+  sorted: ArrayLike<T>,
   request: PageRequestDto,
   order: { keyOf: (row: T) => CursorKey; compare: (x: CursorKey, y: CursorKey) => number; shape: CursorShape },
   view: (row: T) => R,
@@ -95,7 +95,7 @@ export function pageOf<T, R>(
   const end = Math.min(sorted.length, start + (request.limit ?? DEFAULT_PAGE_SIZE));
   return {
     totalRows: sorted.length,
-    rows: sorted.slice(start, end).map(view),
+    rows: Array.from({ length: end - start }, (_, i) => view(sorted[start + i]!)),
     nextCursor: end < sorted.length && end > start ? encodeCursor(order.keyOf(sorted[end - 1]!)) : null,
   };
 }
