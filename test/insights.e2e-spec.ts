@@ -358,6 +358,11 @@ describe('insights: rates, funnels, signals, counts, deadlines and public figure
     const refused = await raw('gzip;q=0, identity');
     expect(refused.headers['content-encoding']).toBeUndefined();
     expect(JSON.parse(refused.body.toString('utf8'))).toEqual(clinics);
+    // The kept answer in CSV: its rows, read back from the kept bytes.
+    const csv = await fetch(`${system.insights}${path}`, { headers: { authorization: `Bearer ${regulatorKey}`, accept: 'text/csv' } });
+    const lines = (await csv.text()).trim().split('\n');
+    expect(lines).toHaveLength(clinics.rows.length + 1);
+    expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(clinics.rows.map((row: { clinicId: string }) => row.clinicId));
   });
 
   it('lists serious cases with their deadlines, overdue first, without personal data; a clinic sees only its own', async () => {

@@ -5,7 +5,10 @@ export class InsightsConfig extends CommonConfig {
   @portSetting()
   INSIGHTS_PORT: number = 3001;
 
-  /** Heap for answers kept until the read models change (estimated bytes); 0 turns the cache off. */
+  /**
+   * Memory for answers kept until the read models change (their gzipped JSON, and the parts they are computed from, by
+   * estimate); 0 turns the cache off.
+   */
   @IsInt()
   @Min(0)
   @Max(2_000_000_000)

@@ -1,4 +1,5 @@
-import { acceptsEncoding, toCsv, wantsCsv } from './representation.js';
+import { gunzipSync } from 'node:zlib';
+import { KeptAnswer, acceptsEncoding, answerValue, toCsv, wantsCsv } from './representation.js';
 
 describe(wantsCsv.name, () => {
   it.each([
@@ -50,5 +51,26 @@ describe(acceptsEncoding.name, () => {
     [['br', 'gzip'], true],
   ])('Accept-Encoding %p → gzip %s', (header, expected) => {
     expect(acceptsEncoding(header, 'gzip')).toBe(expected);
+  });
+});
+
+describe(KeptAnswer.name, () => {
+  const answer = { clinic: 'Zürich “Nord”', rows: [{ rate: 1.25, ci95: null, signals: ['evans'] }], nextCursor: null };
+
+  it('keeps the JSON gzipped, and gives back the same JSON and the same answer', () => {
+    const kept = KeptAnswer.of(answer);
+    expect(gunzipSync(kept.gzip).toString('utf8')).toBe(JSON.stringify(answer));
+    expect(kept.json().toString('utf8')).toBe(JSON.stringify(answer));
+    expect(kept.value()).toEqual(answer);
+    expect(answerValue(kept)).toEqual(answer);
+  });
+
+  it('gives an answer that was not kept as it is', () => {
+    expect(answerValue(answer)).toBe(answer);
+  });
+
+  it('holds its bytes in a buffer of their own, not a slice of a shared pool', () => {
+    const kept = KeptAnswer.of({ small: 1 });
+    expect(kept.gzip.buffer.byteLength).toBe(kept.gzip.length);
   });
 });

@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { NotificationListener } from '@smp/persistence';
-import { rememberJson } from '@smp/http';
+import { KeptAnswer, type Answer } from '@smp/http';
 import { READ_MODELS_CHANGED, changedMonthsOf, type ChangedMonths } from '@smp/read-models';
 import { InsightsConfig } from '../insights.config.js';
 import { Limiter } from './limiter.js';
@@ -13,6 +13,12 @@ interface Entry {
   bytes: number;
 }
 
+/** What is kept of a value computed, and the bytes it is taken to cost. */
+interface Kept<K> {
+  kept: K;
+  bytes: number;
+}
+
 /** Entries kept under one budget, least recently used first. */
 interface Shelf {
   entries: Map<string, Entry>;
@@ -22,10 +28,8 @@ interface Shelf {
   swept: number;
 }
 
-/** Heap bytes an answer is taken to cost per byte of its JSON: its objects (a few times their JSON in V8) plus the text itself. An estimate. */
-const MEMORY_PER_JSON_BYTE = 4;
-/** What an answer costs whatever its size: its key, its entry, its bytes' Buffer objects, its gzip. An estimate. */
-const BYTES_PER_ENTRY = 2_000;
+/** What a kept answer costs beside its gzipped JSON: its key, its entry, the Buffer and KeptAnswer objects. An estimate. */
+const BYTES_PER_ENTRY = 1_000;
 
 /**
  * Answers kept until the read models change. The projector NOTIFYs in every
@@ -73,18 +77,20 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
     await this.listener?.stop();
   }
 
-  /** The answer for `key`, computed by `compute` (in turn, see turns) unless the current version already has it. */
-  get<T>(key: string, uncounted: () => Promise<T>): Promise<T> {
+  /**
+   * The answer for `key`, computed by `compute` (in turn, see turns) unless the current version already has it: as
+   * computed on a miss, and as kept (gzipped JSON, see KeptAnswer) on a hit. An answer is kept as its bytes alone, not
+   * as its objects: a fraction of the memory (so many times more answers fit in INSIGHTS_CACHE_BYTES), and sent as it is.
+   */
+  get<T extends object>(key: string, uncounted: () => Promise<T>): Promise<Answer<T>> {
     return this.remember(
       this.answers,
       key,
       null,
       () => this.turns.run(uncounted),
-      (value) => {
-        const json = JSON.stringify(value);
-        // Sent as this text from now on, not serialized again per request.
-        if (value !== null && typeof value === 'object') rememberJson(value, json);
-        return json.length * MEMORY_PER_JSON_BYTE + BYTES_PER_ENTRY;
+      (value): Kept<KeptAnswer<T>> => {
+        const kept = KeptAnswer.of(value);
+        return { kept, bytes: kept.gzip.length + BYTES_PER_ENTRY };
       },
     );
   }
@@ -96,7 +102,7 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
    * turn cannot wait on one), never serialized; `bytes` estimates its heap. Callers must not change what it returns.
    */
   part<T>(key: string, compute: () => Promise<T>, bytes: (value: T) => number): Promise<T> {
-    return this.remember(this.answers, `part\u0000${key}`, null, compute, bytes);
+    return this.remember(this.answers, `part\u0000${key}`, null, compute, (value) => ({ kept: value, bytes: bytes(value) }));
   }
 
   /**
@@ -106,7 +112,7 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
    * until any change at all: a steady flow of this month's reports leaves the other years loaded.
    */
   held<T>(key: string, year: number, compute: () => Promise<T>, bytes: (value: T) => number): Promise<T> {
-    return this.remember(this.tallies, `held\u0000${key}`, year, compute, bytes);
+    return this.remember(this.tallies, `held\u0000${key}`, year, compute, (value) => ({ kept: value, bytes: bytes(value) }));
   }
 
   /** The version an entry for `year` (null: for anything) must have to be current. */
@@ -114,13 +120,14 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
     return year === null ? this.version : Math.max(this.everythingVersion, this.yearVersions.get(year) ?? 0);
   }
 
-  private async remember<T>(
+  /** The value for `key`: as kept (by `keep`) when the current version has it, otherwise computed (and then kept). */
+  private async remember<T, K>(
     shelf: Shelf,
     key: string,
     year: number | null,
     compute: () => Promise<T>,
-    keep: (value: T) => number,
-  ): Promise<T> {
+    keep: (value: T) => Kept<K>,
+  ): Promise<T | K> {
     if (!this.listener?.listening || shelf.budget === 0) return compute();
     const version = this.versionFor(year);
     const entry = shelf.entries.get(key);
@@ -128,14 +135,16 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
       // Most recently used last: eviction takes from the front.
       shelf.entries.delete(key);
       shelf.entries.set(key, entry);
-      return entry.value as T;
+      return entry.value as K;
     }
     const inFlight = this.pending.get(key);
     if (inFlight && inFlight.version === version) return inFlight.answer as Promise<T>;
     const answer = compute().then((value) => {
       // A change committed while computing may or may not be in `value`: keep it only if none came.
-      if (this.listener?.listening && this.versionFor(year) === version)
-        this.store(shelf, key, { version, year, value, bytes: keep(value) });
+      if (this.listener?.listening && this.versionFor(year) === version) {
+        const { kept, bytes } = keep(value);
+        this.store(shelf, key, { version, year, value: kept, bytes });
+      }
       return value;
     });
     this.pending.set(key, { version, answer });

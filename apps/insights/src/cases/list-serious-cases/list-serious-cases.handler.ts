@@ -1,4 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { Answer } from '@smp/http';
 import { DataSource } from 'typeorm';
 import { SqlFilter } from '@smp/persistence';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, type CursorShape } from '../../read-model/paging.js';
@@ -7,13 +8,13 @@ import { ListSeriousCasesQuery, type CaseDeadline, type CaseDeadlines } from './
 
 /** Cases with their reporting deadlines, overdue first, then by due date; from the projector's case table. */
 @QueryHandler(ListSeriousCasesQuery)
-export class ListSeriousCasesHandler implements IQueryHandler<ListSeriousCasesQuery, CaseDeadlines> {
+export class ListSeriousCasesHandler implements IQueryHandler<ListSeriousCasesQuery, Answer<CaseDeadlines>> {
   constructor(
     private readonly db: DataSource,
     private readonly cache: ReadModelCache,
   ) {}
 
-  execute(query: ListSeriousCasesQuery): Promise<CaseDeadlines> {
+  execute(query: ListSeriousCasesQuery): Promise<Answer<CaseDeadlines>> {
     return this.cache.get(cacheKey(query), () => this.compute(query));
   }
 

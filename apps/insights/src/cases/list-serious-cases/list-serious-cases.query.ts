@@ -1,4 +1,5 @@
 import { Query } from '@nestjs/cqrs';
+import type { Answer } from '@smp/http';
 import type { Page } from '../../read-model/paging.js';
 import type { CaseStatus, ListSeriousCasesRequestDto } from './list-serious-cases.request.dto.js';
 
@@ -23,7 +24,7 @@ export interface CaseDeadlines extends Page<CaseDeadline> {
   asOf: string;
 }
 
-export class ListSeriousCasesQuery extends Query<CaseDeadlines> {
+export class ListSeriousCasesQuery extends Query<Answer<CaseDeadlines>> {
   constructor(
     readonly filter: ListSeriousCasesRequestDto,
     /** A clinic key's own clinic: the list is confined to it. */

@@ -1,4 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { Answer } from '@smp/http';
 import { SIDE_EFFECT_CATEGORIES, type SideEffectCategory } from '@smp/domain';
 import { ClinicFunnels, indexOf, pointAt } from '../../read-model/clinic-funnels.js';
 import { periodOf } from '../../read-model/period.js';
@@ -16,14 +17,14 @@ import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
  * all clinics.
  */
 @QueryHandler(GetClinicIncidenceQuery)
-export class GetClinicIncidenceHandler implements IQueryHandler<GetClinicIncidenceQuery, ClinicIncidence> {
+export class GetClinicIncidenceHandler implements IQueryHandler<GetClinicIncidenceQuery, Answer<ClinicIncidence>> {
   constructor(
     private readonly months: ClinicMonths,
     private readonly funnels: ClinicFunnels,
     private readonly cache: ReadModelCache,
   ) {}
 
-  execute(query: GetClinicIncidenceQuery): Promise<ClinicIncidence> {
+  execute(query: GetClinicIncidenceQuery): Promise<Answer<ClinicIncidence>> {
     return this.cache.get(cacheKey(query), () => this.compute(query));
   }
 

@@ -1,4 +1,5 @@
 import { Query } from '@nestjs/cqrs';
+import type { Answer } from '@smp/http';
 import type { SideEffectCategory } from '@smp/domain';
 import type { FunnelBand, Interval } from '@smp/statistics';
 
@@ -33,7 +34,7 @@ export interface ClinicIncidence {
   funnel: IncidenceFunnel[];
 }
 
-export class GetClinicIncidenceQuery extends Query<ClinicIncidence> {
+export class GetClinicIncidenceQuery extends Query<Answer<ClinicIncidence>> {
   constructor(
     readonly clinicId: string,
     readonly from?: string,

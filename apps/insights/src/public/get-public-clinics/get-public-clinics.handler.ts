@@ -1,4 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { Answer } from '@smp/http';
 import { SIDE_EFFECT_CATEGORIES } from '@smp/domain';
 import { ClinicMonths } from '../../read-model/clinic-months.js';
 import { compareText, pageOf, type CursorKey, type CursorShape } from '../../read-model/paging.js';
@@ -9,13 +10,13 @@ import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
 
 /** Every registered clinic's reports per category and procedures in one calendar year, with small cells withheld. */
 @QueryHandler(GetPublicClinicsQuery)
-export class GetPublicClinicsHandler implements IQueryHandler<GetPublicClinicsQuery, PublicClinics> {
+export class GetPublicClinicsHandler implements IQueryHandler<GetPublicClinicsQuery, Answer<PublicClinics>> {
   constructor(
     private readonly months: ClinicMonths,
     private readonly cache: ReadModelCache,
   ) {}
 
-  execute(query: GetPublicClinicsQuery): Promise<PublicClinics> {
+  execute(query: GetPublicClinicsQuery): Promise<Answer<PublicClinics>> {
     return this.cache.get(cacheKey(query), () => this.compute(query));
   }
 

@@ -1,4 +1,5 @@
 import { Query } from '@nestjs/cqrs';
+import type { Answer } from '@smp/http';
 import type { Page, PageRequestDto } from '../../read-model/paging.js';
 import type { PublicTable } from '../public-table.js';
 
@@ -12,7 +13,7 @@ export interface PublicClinicLabels {
 export type PublicClinics = Omit<PublicTable<PublicClinicLabels>, 'rows'> &
   Page<PublicTable<PublicClinicLabels>['rows'][number]> & { year: number };
 
-export class GetPublicClinicsQuery extends Query<PublicClinics> {
+export class GetPublicClinicsQuery extends Query<Answer<PublicClinics>> {
   constructor(
     readonly year: number,
     readonly page: PageRequestDto,

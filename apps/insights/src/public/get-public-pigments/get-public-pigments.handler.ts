@@ -1,4 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { Answer } from '@smp/http';
 import { SIDE_EFFECT_CATEGORIES } from '@smp/domain';
 import { PigmentMonths } from '../../read-model/pigment-months.js';
 import { publicTable } from '../public-table.js';
@@ -12,13 +13,13 @@ import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
  * year, with small cells withheld.
  */
 @QueryHandler(GetPublicPigmentsQuery)
-export class GetPublicPigmentsHandler implements IQueryHandler<GetPublicPigmentsQuery, PublicPigments> {
+export class GetPublicPigmentsHandler implements IQueryHandler<GetPublicPigmentsQuery, Answer<PublicPigments>> {
   constructor(
     private readonly pigments: PigmentMonths,
     private readonly cache: ReadModelCache,
   ) {}
 
-  execute(query: GetPublicPigmentsQuery): Promise<PublicPigments> {
+  execute(query: GetPublicPigmentsQuery): Promise<Answer<PublicPigments>> {
     return this.cache.get(cacheKey(query), () => this.compute(query));
   }
 

@@ -1,4 +1,5 @@
 import { Query } from '@nestjs/cqrs';
+import type { Answer } from '@smp/http';
 import type { PublicTable } from '../public-table.js';
 
 export interface PublicPigmentLabels {
@@ -8,7 +9,7 @@ export interface PublicPigmentLabels {
 
 export type PublicPigments = PublicTable<PublicPigmentLabels> & { year: number };
 
-export class GetPublicPigmentsQuery extends Query<PublicPigments> {
+export class GetPublicPigmentsQuery extends Query<Answer<PublicPigments>> {
   constructor(readonly year?: number) {
     super();
   }

@@ -1,4 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { Answer } from '@smp/http';
 import { SIDE_EFFECT_CATEGORIES, type SideEffectCategory } from '@smp/domain';
 import { signalMethods } from '@smp/read-models';
 import { SignalTable, type SignalRow } from '@smp/statistics';
@@ -11,13 +12,13 @@ import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
 
 /** Disproportionality of every pigment batch × category over the period (and country), filtered and sorted. */
 @QueryHandler(ListSignalsQuery)
-export class ListSignalsHandler implements IQueryHandler<ListSignalsQuery, SignalList> {
+export class ListSignalsHandler implements IQueryHandler<ListSignalsQuery, Answer<SignalList>> {
   constructor(
     private readonly pigments: PigmentMonths,
     private readonly cache: ReadModelCache,
   ) {}
 
-  execute(query: ListSignalsQuery): Promise<SignalList> {
+  execute(query: ListSignalsQuery): Promise<Answer<SignalList>> {
     return this.cache.get(cacheKey(query), () => this.compute(query));
   }
 

@@ -1,4 +1,5 @@
 import { Query } from '@nestjs/cqrs';
+import type { Answer } from '@smp/http';
 import type { SignalMethod } from '@smp/contracts';
 import type { SideEffectCategory } from '@smp/domain';
 import type { Interval } from '@smp/statistics';
@@ -27,7 +28,7 @@ export interface SignalList extends Page<SignalRowView> {
   to: string | null;
 }
 
-export class ListSignalsQuery extends Query<SignalList> {
+export class ListSignalsQuery extends Query<Answer<SignalList>> {
   constructor(readonly filter: ListSignalsRequestDto) {
     super();
   }

@@ -1,4 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { Answer } from '@smp/http';
 import { DataSource } from 'typeorm';
 import { SqlFilter } from '@smp/persistence';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, type CursorShape } from '../../read-model/paging.js';
@@ -33,14 +34,14 @@ const TERM_CURSOR: CursorShape = ['integer', 'string'];
  * (TermTallies); any other filter asks Postgres for the cube's cells.
  */
 @QueryHandler(CountTermsQuery)
-export class CountTermsHandler implements IQueryHandler<CountTermsQuery, TermCounts> {
+export class CountTermsHandler implements IQueryHandler<CountTermsQuery, Answer<TermCounts>> {
   constructor(
     private readonly db: DataSource,
     private readonly cache: ReadModelCache,
     private readonly tallies: TermTallies,
   ) {}
 
-  execute(query: CountTermsQuery): Promise<TermCounts> {
+  execute(query: CountTermsQuery): Promise<Answer<TermCounts>> {
     return this.cache.get(cacheKey(query), () => this.compute(query));
   }
 

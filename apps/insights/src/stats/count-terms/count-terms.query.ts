@@ -1,4 +1,5 @@
 import { Query } from '@nestjs/cqrs';
+import type { Answer } from '@smp/http';
 import type { CountField, CountTermsRequestDto } from './count-terms.request.dto.js';
 
 export interface TermCount {
@@ -15,7 +16,7 @@ export interface TermCounts {
   nextCursor: string | null;
 }
 
-export class CountTermsQuery extends Query<TermCounts> {
+export class CountTermsQuery extends Query<Answer<TermCounts>> {
   constructor(
     readonly filter: CountTermsRequestDto,
     /** A clinic key's own clinic: the counts are confined to it. */

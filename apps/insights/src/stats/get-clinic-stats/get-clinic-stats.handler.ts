@@ -1,4 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { Answer } from '@smp/http';
 import { SIDE_EFFECT_CATEGORIES } from '@smp/domain';
 import { ClinicFunnels, pointAt } from '../../read-model/clinic-funnels.js';
 import { compareText, pageOf, type CursorKey, type CursorShape } from '../../read-model/paging.js';
@@ -7,13 +8,13 @@ import { GetClinicStatsQuery, type ClinicStats } from './get-clinic-stats.query.
 import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
 
 @QueryHandler(GetClinicStatsQuery)
-export class GetClinicStatsHandler implements IQueryHandler<GetClinicStatsQuery, ClinicStats> {
+export class GetClinicStatsHandler implements IQueryHandler<GetClinicStatsQuery, Answer<ClinicStats>> {
   constructor(
     private readonly funnels: ClinicFunnels,
     private readonly cache: ReadModelCache,
   ) {}
 
-  execute(query: GetClinicStatsQuery): Promise<ClinicStats> {
+  execute(query: GetClinicStatsQuery): Promise<Answer<ClinicStats>> {
     return this.cache.get(cacheKey(query), () => this.compute(query));
   }
 

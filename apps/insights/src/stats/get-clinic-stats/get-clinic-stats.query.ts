@@ -1,4 +1,5 @@
 import { Query } from '@nestjs/cqrs';
+import type { Answer } from '@smp/http';
 import type { SideEffectCategory } from '@smp/domain';
 import type { ClinicPoint, FunnelSummary } from '../../read-model/clinic-funnels.js';
 import type { Page } from '../../read-model/paging.js';
@@ -14,7 +15,7 @@ export interface ClinicStats extends Page<ClinicPoint> {
   funnels: FunnelSummary[];
 }
 
-export class GetClinicStatsQuery extends Query<ClinicStats> {
+export class GetClinicStatsQuery extends Query<Answer<ClinicStats>> {
   constructor(readonly filter: ClinicStatsRequestDto) {
     super();
   }

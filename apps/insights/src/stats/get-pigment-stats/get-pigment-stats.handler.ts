@@ -1,4 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { Answer } from '@smp/http';
 import { SIDE_EFFECT_CATEGORIES, type SideEffectCategory } from '@smp/domain';
 import { compareText, pageOf, type CursorKey, type CursorShape } from '../../read-model/paging.js';
 import { periodOf } from '../../read-model/period.js';
@@ -55,13 +56,13 @@ function groupingOf(directory: ReadonlyMap<string, RegisteredPigment>, level: Pi
  * pigment, both held in memory per pigment and country (see PigmentMonths).
  */
 @QueryHandler(GetPigmentStatsQuery)
-export class GetPigmentStatsHandler implements IQueryHandler<GetPigmentStatsQuery, PigmentStats> {
+export class GetPigmentStatsHandler implements IQueryHandler<GetPigmentStatsQuery, Answer<PigmentStats>> {
   constructor(
     private readonly pigments: PigmentMonths,
     private readonly cache: ReadModelCache,
   ) {}
 
-  execute(query: GetPigmentStatsQuery): Promise<PigmentStats> {
+  execute(query: GetPigmentStatsQuery): Promise<Answer<PigmentStats>> {
     return this.cache.get(cacheKey(query), () => this.compute(query));
   }
 

@@ -1,4 +1,5 @@
 import { Query } from '@nestjs/cqrs';
+import type { Answer } from '@smp/http';
 import type { SideEffectCategory } from '@smp/domain';
 import type { Interval } from '@smp/statistics';
 import type { Page } from '../../read-model/paging.js';
@@ -25,7 +26,7 @@ export interface PigmentStats extends Page<PigmentStatsRow> {
   to: string | null;
 }
 
-export class GetPigmentStatsQuery extends Query<PigmentStats> {
+export class GetPigmentStatsQuery extends Query<Answer<PigmentStats>> {
   constructor(readonly filter: GetPigmentStatsRequestDto) {
     super();
   }
