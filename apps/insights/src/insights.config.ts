@@ -6,13 +6,21 @@ export class InsightsConfig extends CommonConfig {
   INSIGHTS_PORT: number = 3001;
 
   /**
-   * Memory for answers kept until the read models change (their gzipped JSON, and the parts they are computed from, by
-   * estimate); 0 turns the cache off.
+   * Memory for answers kept until the read models change (their gzipped JSON); 0 keeps none.
    */
   @IsInt()
   @Min(0)
   @Max(2_000_000_000)
   INSIGHTS_CACHE_BYTES: number = 24_000_000;
+
+  /**
+   * Heap for the parts cached answers are computed from (a period's funnel of every clinic, its signal table…), by
+   * estimate; 0 computes them afresh for each answer.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(2_000_000_000)
+  INSIGHTS_PART_BYTES: number = 16_000_000;
 
   /**
    * Memory for the read models held as monthly arrays (every clinic's and every pigment's figures a year at a time,

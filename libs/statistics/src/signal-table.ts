@@ -112,8 +112,9 @@ export class SignalTable {
     this.total = total;
     this.cells = new Int32Array(length);
     let row = 0;
+    const categoryOrder = orderOf(categories);
     for (const s of orderOf(subjects))
-      for (const c of orderOf(categories)) {
+      for (const c of categoryOrder) {
         const cell = s * width + c;
         if (counts[cell]! > 0 && (!include || include(s, c))) this.cells[row++] = cell;
       }

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { answerValue } from '@smp/http';
 import { PROJECTOR_SCHEMA } from '@smp/persistence';
 import { READ_MODELS_CHANGED } from '@smp/read-models';
 import { listeningCache } from '../../../../test/support/read-model-cache.js';
@@ -37,6 +38,21 @@ describe(`${ReadModelCache.name} against real notifications`, () => {
     await db.query('SELECT pg_notify($1, $2)', [READ_MODELS_CHANGED, payload]);
     await eventually(async () => (await answer(), times('answer') > before ? true : undefined), 5_000, `the cache to hear "${payload}"`);
   };
+
+  it('keeps answers and parts within budgets of their own: a large part does not push out a kept answer', async () => {
+    const small = await listeningCache(db, { INSIGHTS_CACHE_BYTES: 10_000, INSIGHTS_PART_BYTES: 10_000 });
+    try {
+      const kept = await small.get('small-answer', count('small-answer'));
+      await small.part('large-1', count('large-1'), () => 9_000);
+      await small.part('large-2', count('large-2'), () => 9_000);
+      // The answer again, as kept (its gzipped JSON); the first large part pushed out by the second.
+      expect(answerValue(await small.get('small-answer', count('small-answer')))).toEqual(kept);
+      await small.part('large-1', count('large-1'), () => 9_000);
+      expect([times('small-answer'), times('large-1'), times('large-2')]).toEqual([1, 2, 1]);
+    } finally {
+      await small.onApplicationShutdown();
+    }
+  });
 
   it('keeps a year until a change names it, and everything until a change names nothing in particular', async () => {
     await Promise.all([answer(), year(2024), year(2026)]);

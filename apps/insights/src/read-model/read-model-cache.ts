@@ -46,6 +46,11 @@ const BYTES_PER_ENTRY = 1_000;
 export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShutdown {
   /** Answers and the parts they are computed from. */
   private readonly answers: Shelf;
+  /**
+   * The parts answers are computed from (see part): a budget of their own, so that large parts (a period's funnel of
+   * every clinic, say) do not push out the many small kept answers that would spare computing them at all.
+   */
+  private readonly parts: Shelf;
   /** The read models held in memory (see held): a budget of their own, so that a run of large answers cannot push them out. */
   private readonly tallies: Shelf;
   private readonly pending = new Map<string, { version: number; answer: Promise<unknown> }>();
@@ -65,6 +70,7 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
   constructor(private readonly config: InsightsConfig) {
     this.turns = new Limiter(config.INSIGHTS_QUERY_CONCURRENCY);
     this.answers = { entries: new Map(), bytes: 0, budget: config.INSIGHTS_CACHE_BYTES, swept: 0 };
+    this.parts = { entries: new Map(), bytes: 0, budget: config.INSIGHTS_PART_BYTES, swept: 0 };
     this.tallies = { entries: new Map(), bytes: 0, budget: config.INSIGHTS_TALLY_BYTES, swept: 0 };
   }
 
@@ -102,7 +108,7 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
    * turn cannot wait on one), never serialized; `bytes` estimates its heap. Callers must not change what it returns.
    */
   part<T>(key: string, compute: () => Promise<T>, bytes: (value: T) => number): Promise<T> {
-    return this.remember(this.answers, `part\u0000${key}`, null, compute, (value) => ({ kept: value, bytes: bytes(value) }));
+    return this.remember(this.parts, `part\u0000${key}`, null, compute, (value) => ({ kept: value, bytes: bytes(value) }));
   }
 
   /**
