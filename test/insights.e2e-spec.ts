@@ -96,6 +96,27 @@ describe('insights: rates, funnels, signals, counts, deadlines and public figure
     expect(body.rows.find((row: { category: string }) => row.category === 'scarring')).toMatchObject({ reports: 0, ratePer1000: 0 });
     expect(body.funnel.map((entry: { category: string }) => entry.category)).toContain('inflammation');
     for (const entry of body.funnel) expect(['within', 'above_95', 'above_99_8', 'below_95', 'below_99_8', null]).toContain(entry.band);
+    // A on each network funnel just as the regulator's view of every clinic places it (figures, z and band).
+    expect(body.funnel).toHaveLength(7);
+    for (const entry of body.funnel) {
+      const network = await get(`/v1/stats/clinics?from=2026-03&to=2026-03&category=${entry.category}&limit=1000`);
+      const point = network.body.rows.find((row: { clinicId: string }) => row.clinicId === clinicA.clinicId);
+      const { procedures, reports, ratePer1000, z, band } = point;
+      expect(entry).toEqual({
+        category: entry.category,
+        procedures,
+        reports,
+        ratePer1000,
+        networkRatePer1000: network.body.funnels[0].networkRatePer1000,
+        z,
+        band,
+      });
+    }
+    expect(body.funnel.find((entry: { category: string }) => entry.category === 'inflammation')).toMatchObject({
+      procedures: 400,
+      reports: 8,
+      z: expect.any(Number),
+    });
 
     expect((await get(`/v1/clinics/${clinicA.clinicId}/incidence`, clinicB.key)).status).toBe(403);
     expect((await get(`/v1/clinics/${clinicA.clinicId}/incidence`, null)).status).toBe(401);

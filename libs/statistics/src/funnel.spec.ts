@@ -1,4 +1,4 @@
-import { funnelBand, funnelLimit, funnelLimits, funnelPlot, funnelScores, type FunnelUnit } from './funnel.js';
+import { adjustedScore, funnelBand, funnelLimit, funnelLimits, funnelPlot, funnelScores, type FunnelUnit } from './funnel.js';
 
 /** Small seeded generator (mulberry32) so the property loops are repeatable. */
 function random(seed: number): () => number {
@@ -234,6 +234,17 @@ describe(funnelScores.name, () => {
     expect(() => sut([11], [10])).toThrow('unit 0 has more events than trials');
     expect(() => sut([1.5], [10])).toThrow('events of unit 0 must be a non-negative integer');
     expect(() => sut([], [])).toThrow(RangeError);
+  });
+});
+
+describe(adjustedScore.name, () => {
+  it('places one unit from its own counts and the funnel’s target and τ², as the funnel places it', () => {
+    // By hand: 8 of 400 against 10 in 700, no overdispersion: (0.02 − 0.0142857) / √(0.0142857 · 0.9857143 / 400) = 0.96309.
+    expect(adjustedScore(8, 400, 10 / 700, 0)).toBeCloseTo(0.96309, 5);
+    // The winsorised example above: unit 16 of 100 with τ² = 0.000702: 0.06 / √(0.0009 + 0.000702) = 1.49906.
+    expect(adjustedScore(16, 100, 0.1, 0.000702)).toBeCloseTo(1.49906, 5);
+    const scores = funnelScores(Int32Array.of(4, 7, 10, 13, 16), Int32Array.of(100, 100, 100, 100, 100));
+    expect([4, 7, 10, 13, 16].map((events) => adjustedScore(events, 100, scores.target, scores.tau2))).toEqual([...scores.adjustedZ]);
   });
 });
 

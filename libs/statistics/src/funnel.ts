@@ -192,11 +192,18 @@ export function funnelScores(events: ArrayLike<number>, trials: ArrayLike<number
   const tau2 = options.adjustForOverdispersion === false ? 0 : betweenUnitVariance(count, phi, variances);
 
   const adjustedZ = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    const adjustedVariance = variances[i]! + tau2;
-    adjustedZ[i] = adjustedVariance === 0 ? 0 : (events[i]! / trials[i]! - target) / Math.sqrt(adjustedVariance);
-  }
+  for (let i = 0; i < count; i++) adjustedZ[i] = adjustedScore(events[i]!, trials[i]!, target, tau2);
   return { target, phi, tau2, overdispersed: tau2 > 0, z95, z998, z, adjustedZ };
+}
+
+/**
+ * A unit's adjusted z-score, (y − p0) / √(p0(1 − p0)/n + τ²), as funnelScores gives it (to the last bit): with the
+ * target and τ² of a funnel, one unit is placed on it from its own counts.
+ */
+export function adjustedScore(events: number, trials: number, target: number, tau2: number): number {
+  const adjustedVariance = (target * (1 - target)) / trials + tau2;
+  // Zero variance only when the pooled rate is 0 or 1, and then every unit equals it.
+  return adjustedVariance === 0 ? 0 : (events / trials - target) / Math.sqrt(adjustedVariance);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { SIDE_EFFECT_CATEGORIES, type SideEffectCategory } from '@smp/domain';
-import { funnelBand, funnelLimits, funnelScores, type FunnelBand, type Interval } from '@smp/statistics';
+import { adjustedScore, funnelBand, funnelLimits, funnelScores, type FunnelBand, type Interval } from '@smp/statistics';
 import type { Period } from './period.js';
 import { rateOf, round } from './rates.js';
 import { ClinicMonths } from './clinic-months.js';
@@ -43,8 +43,30 @@ export interface FunnelSummary {
 }
 
 export interface CategoryFunnel extends FunnelSummary {
-  /** Every clinic with a row in the period (of any category), in id order; see indexOf and pointAt. */
+  /** Every clinic with a row in the period (of any category), in id order; see pointAt. */
   clinics: FunnelClinics;
+  /** What placing one more clinic's figures on it takes (see placeOn). */
+  scale: FunnelScale;
+}
+
+/** A category's funnel over a period as placeOn needs it: a few numbers, where the funnel itself holds every clinic. */
+export interface FunnelScale {
+  category: SideEffectCategory;
+  networkRatePer1000: number;
+  /** Null when no clinic is on the plot. */
+  scores: { target: number; tau2: number; z95: number; z998: number } | null;
+}
+
+/**
+ * The point of a clinic of the funnel's network from its own figures over the funnel's period: z and band as pointAt
+ * gives them for that clinic (the same adjusted score, see adjustedScore), without the funnel of every clinic.
+ */
+export function placeOn(scale: FunnelScale, procedures: number, reports: number): { z: number | null; band: FunnelBand | null } {
+  // The binomial model needs procedures, and no more reports than procedures (see funnelOf).
+  if (!scale.scores || !(procedures > 0 && reports <= procedures)) return { z: null, band: null };
+  const { target, tau2, z95, z998 } = scale.scores;
+  const z = adjustedScore(reports, procedures, target, tau2);
+  return { z: round(z), band: funnelBand(z, z95, z998) };
 }
 
 /**
@@ -62,21 +84,6 @@ export interface FunnelClinics {
   /** Overdispersion-adjusted z; NaN where the clinic is not on the plot (no procedures, or more reports than procedures). */
   z: Float64Array;
   bands: ReadonlyArray<FunnelBand | null>;
-}
-
-/** The position of a clinic in the funnel, or -1 when it has no row in the period. */
-export function indexOf(funnel: CategoryFunnel, clinicId: string): number {
-  const ids = funnel.clinics.ids;
-  let low = 0;
-  let high = ids.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >>> 1;
-    const id = ids[middle]!;
-    if (id === clinicId) return middle;
-    if (id < clinicId) low = middle + 1;
-    else high = middle - 1;
-  }
-  return -1;
 }
 
 /** The clinic at position `i` of the funnel as a point. */
@@ -106,6 +113,8 @@ const BYTES_PER_CLINIC = 64;
 const BYTES_PER_FUNNEL = 8_000;
 /** A clinic among a period's inputs: its tally (and its share of the window's figures), id, name and country. */
 const BYTES_PER_INPUT = 150;
+/** A funnel's scale: its key, entry and a few numbers. */
+const BYTES_PER_SCALE = 400;
 
 /** The clinics a period's funnels are drawn from: every one with a row in the period (and of the country), in id order. */
 interface FunnelInputs {
@@ -148,6 +157,25 @@ export class ClinicFunnels {
           `funnel\u0000${period.from ?? ''}\u0000${period.to ?? ''}\u0000${category}\u0000${filters.country ?? ''}`,
           async () => funnelOf(category, await (inputs ??= inputsOf())),
           (funnel) => BYTES_PER_CLINIC * funnel.clinics.ids.length + BYTES_PER_FUNNEL,
+        ),
+      ),
+    );
+  }
+
+  /**
+   * The scales of the period's funnels of the whole network, one per category (or just `category`'s): what placing one
+   * clinic on them takes (see placeOn). Kept for many more periods than the funnels themselves fit (a few numbers each
+   * against a few bytes per clinic): a clinic's view of a period that another clinic's view asked for then needs no
+   * funnel of every clinic. Do not change the result.
+   */
+  scales(period: Period, category?: SideEffectCategory): Promise<readonly FunnelScale[]> {
+    const categories = category ? [category] : SIDE_EFFECT_CATEGORIES;
+    return Promise.all(
+      categories.map((one) =>
+        this.cache.smallPart(
+          `funnel-scale\u0000${period.from ?? ''}\u0000${period.to ?? ''}\u0000${one}`,
+          async () => (await this.compute(period, { category: one }))[0]!.scale,
+          () => BYTES_PER_SCALE,
         ),
       ),
     );
@@ -202,10 +230,11 @@ function funnelOf(category: SideEffectCategory, { ids, names, countries, tallies
       z[i] = plot.adjustedZ[at]!;
       bands[i] = funnelBand(plot.adjustedZ[at++]!, plot.z95, plot.z998);
     }
+  const networkRatePer1000 = round((plot?.target ?? 0) * 1000);
   return {
     category,
     target: plot?.target ?? 0,
-    networkRatePer1000: round((plot?.target ?? 0) * 1000),
+    networkRatePer1000,
     phi: plot ? round(plot.phi, 6) : 0,
     tau2: plot?.tau2 ?? 0,
     overdispersed: plot?.overdispersed ?? false,
@@ -219,6 +248,11 @@ function funnelOf(category: SideEffectCategory, { ids, names, countries, tallies
         }))
       : [],
     clinics: { ids, names, countries, procedures, reports, inCategory, z, bands },
+    scale: {
+      category,
+      networkRatePer1000,
+      scores: plot ? { target: plot.target, tau2: plot.tau2, z95: plot.z95, z998: plot.z998 } : null,
+    },
   };
 }
 

@@ -39,16 +39,18 @@ describe(`${ReadModelCache.name} against real notifications`, () => {
     await eventually(async () => (await answer(), times('answer') > before ? true : undefined), 5_000, `the cache to hear "${payload}"`);
   };
 
-  it('keeps answers and parts within budgets of their own: a large part does not push out a kept answer', async () => {
+  it('keeps answers and parts within budgets of their own: a large part does not push out a kept answer or a small part', async () => {
     const small = await listeningCache(db, { INSIGHTS_CACHE_BYTES: 10_000, INSIGHTS_PART_BYTES: 10_000 });
     try {
       const kept = await small.get('small-answer', count('small-answer'));
+      await small.smallPart('small-part', count('small-part'), () => 400);
       await small.part('large-1', count('large-1'), () => 9_000);
       await small.part('large-2', count('large-2'), () => 9_000);
       // The answer again, as kept (its gzipped JSON); the first large part pushed out by the second.
       expect(answerValue(await small.get('small-answer', count('small-answer')))).toEqual(kept);
+      await small.smallPart('small-part', count('small-part'), () => 400);
       await small.part('large-1', count('large-1'), () => 9_000);
-      expect([times('small-answer'), times('large-1'), times('large-2')]).toEqual([1, 2, 1]);
+      expect([times('small-answer'), times('small-part'), times('large-1'), times('large-2')]).toEqual([1, 1, 2, 1]);
     } finally {
       await small.onApplicationShutdown();
     }

@@ -112,6 +112,14 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /**
+   * Like part, for a part of a few hundred bytes (a funnel's scale, say) that many answers need: kept among the answers,
+   * whose budget holds thousands of small entries, rather than among the large parts, whose churn would evict it.
+   */
+  smallPart<T>(key: string, compute: () => Promise<T>, bytes: (value: T) => number): Promise<T> {
+    return this.remember(this.answers, `small-part\u0000${key}`, null, compute, (value) => ({ kept: value, bytes: bytes(value) }));
+  }
+
+  /**
    * Like part, for a read model of one calendar year held in memory (every clinic's monthly figures, say) that many
    * answers add up: kept within INSIGHTS_TALLY_BYTES rather than among the answers, whose churn would otherwise evict
    * it, and until a change names its year (the projector names the procedure months each transaction moved), not

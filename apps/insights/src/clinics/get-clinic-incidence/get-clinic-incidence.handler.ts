@@ -1,7 +1,7 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Answer } from '@smp/http';
 import { SIDE_EFFECT_CATEGORIES, type SideEffectCategory } from '@smp/domain';
-import { ClinicFunnels, indexOf, pointAt } from '../../read-model/clinic-funnels.js';
+import { ClinicFunnels, placeOn } from '../../read-model/clinic-funnels.js';
 import { periodOf } from '../../read-model/period.js';
 import { per1000, rateOf } from '../../read-model/rates.js';
 import { ClinicMonths } from '../../read-model/clinic-months.js';
@@ -13,8 +13,8 @@ import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
  * A clinic's rates per category and procedure month beside the network's, and
  * its place on the network funnel over the period. Reads the projector's
  * counts and denominators (held in memory a year at a time, see ClinicMonths);
- * never the reports. The funnel is computed once per period and category for
- * all clinics.
+ * never the reports. The network's funnel is computed once per period and
+ * category for all clinics, and kept as its scale (see ClinicFunnels.scales).
  */
 @QueryHandler(GetClinicIncidenceQuery)
 export class GetClinicIncidenceHandler implements IQueryHandler<GetClinicIncidenceQuery, Answer<ClinicIncidence>> {
@@ -30,19 +30,23 @@ export class GetClinicIncidenceHandler implements IQueryHandler<GetClinicInciden
 
   private async compute({ clinicId, from, to, category }: GetClinicIncidenceQuery): Promise<ClinicIncidence> {
     const period = periodOf(from, to);
-    const [months, funnels] = await Promise.all([this.months.months(clinicId, period), this.funnels.compute(period, { category })]);
+    const [months, scales] = await Promise.all([this.months.months(clinicId, period), this.funnels.scales(period, category)]);
     const rows = incidenceRows(months, category ? [category] : SIDE_EFFECT_CATEGORIES);
-    const funnel = funnels.map((categoryFunnel) => {
-      const at = indexOf(categoryFunnel, clinicId);
-      const point = at >= 0 ? pointAt(categoryFunnel, at) : undefined;
+    // The clinic on each network funnel, from its own months added up (its figures over the period, as the funnel has them).
+    let procedures = 0;
+    for (const { tally } of months) procedures += tally?.procedures ?? 0;
+    const funnel = scales.map((scale) => {
+      let reports = 0;
+      for (const { tally } of months) reports += tally?.reports(scale.category) ?? 0;
+      const { z, band } = placeOn(scale, procedures, reports);
       return {
-        category: categoryFunnel.category,
-        procedures: point?.procedures ?? 0,
-        reports: point?.reports ?? 0,
-        ratePer1000: point?.ratePer1000 ?? null,
-        networkRatePer1000: categoryFunnel.networkRatePer1000,
-        z: point?.z ?? null,
-        band: point?.band ?? null,
+        category: scale.category,
+        procedures,
+        reports,
+        ratePer1000: per1000(reports, procedures),
+        networkRatePer1000: scale.networkRatePer1000,
+        z,
+        band,
       };
     });
     return { clinicId, from: from ?? null, to: to ?? null, rows, funnel };

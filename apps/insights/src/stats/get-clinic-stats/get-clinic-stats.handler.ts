@@ -39,7 +39,7 @@ export class GetClinicStatsHandler implements IQueryHandler<GetClinicStatsQuery,
       from: filter.from ?? null,
       to: filter.to ?? null,
       country: filter.country ?? null,
-      funnels: funnels.map(({ clinics: _clinics, ...funnel }) => funnel),
+      funnels: funnels.map(({ clinics: _clinics, scale: _scale, ...funnel }) => funnel),
       ...page,
     };
   }
