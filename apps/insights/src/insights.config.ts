@@ -11,7 +11,7 @@ export class InsightsConfig extends CommonConfig {
   @IsInt()
   @Min(0)
   @Max(2_000_000_000)
-  INSIGHTS_CACHE_BYTES: number = 24_000_000;
+  INSIGHTS_CACHE_BYTES: number = 16_000_000;
 
   /**
    * Heap for the parts cached answers are computed from (a period's funnel of every clinic, its signal table…), by
@@ -20,7 +20,7 @@ export class InsightsConfig extends CommonConfig {
   @IsInt()
   @Min(0)
   @Max(2_000_000_000)
-  INSIGHTS_PART_BYTES: number = 16_000_000;
+  INSIGHTS_PART_BYTES: number = 8_000_000;
 
   /**
    * Memory for the read models held as monthly arrays (every clinic's and every pigment's figures a year at a time,
