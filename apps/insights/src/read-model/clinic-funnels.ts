@@ -62,8 +62,7 @@ export interface FunnelScale {
  * gives them for that clinic (the same adjusted score, see adjustedScore), without the funnel of every clinic.
  */
 export function placeOn(scale: FunnelScale, procedures: number, reports: number): { z: number | null; band: FunnelBand | null } {
-  // The binomial model needs procedures, and no more reports than procedures (see funnelOf).
-  if (!scale.scores || !(procedures > 0 && reports <= procedures)) return { z: null, band: null };
+  if (!scale.scores || !onPlot(procedures, reports)) return { z: null, band: null };
   const { target, tau2, z95, z998 } = scale.scores;
   const z = adjustedScore(reports, procedures, target, tau2);
   return { z: round(z), band: funnelBand(z, z95, z998) };
@@ -113,6 +112,8 @@ const BYTES_PER_CLINIC = 64;
 const BYTES_PER_FUNNEL = 8_000;
 /** A clinic among a period's inputs: its tally (and its share of the window's figures), id, name and country. */
 const BYTES_PER_INPUT = 150;
+/** Whether a clinic is on the plot: the binomial model needs procedures, and no more reports than procedures (procedures may be recorded late). */
+const onPlot = (procedures: number, reports: number): boolean => procedures > 0 && reports <= procedures;
 /** A funnel's scale: its key, entry and a few numbers. */
 const BYTES_PER_SCALE = 400;
 
@@ -170,11 +171,13 @@ export class ClinicFunnels {
    */
   scales(period: Period, category?: SideEffectCategory): Promise<readonly FunnelScale[]> {
     const categories = category ? [category] : SIDE_EFFECT_CATEGORIES;
+    // The scales missing are drawn from one computation of the funnels (one sum of the period's figures among them).
+    let funnels: Promise<readonly CategoryFunnel[]> | undefined;
     return Promise.all(
       categories.map((one) =>
         this.cache.smallPart(
           `funnel-scale\u0000${period.from ?? ''}\u0000${period.to ?? ''}\u0000${one}`,
-          async () => (await this.compute(period, { category: one }))[0]!.scale,
+          async () => (await (funnels ??= this.compute(period, { category }))).find((funnel) => funnel.category === one)!.scale,
           () => BYTES_PER_SCALE,
         ),
       ),
@@ -203,20 +206,19 @@ function funnelOf(category: SideEffectCategory, { ids, names, countries, tallies
   const procedures = new Int32Array(count);
   const reports = new Int32Array(count);
   const inCategory = new Uint8Array(count);
-  // The binomial model needs procedures, and no more reports than procedures (procedures may be recorded late).
   let placed = 0;
   for (let i = 0; i < count; i++) {
     const tally = tallies[i]!;
     procedures[i] = tally.procedures;
     reports[i] = tally.reports(category);
     inCategory[i] = tally.present(category) ? 1 : 0;
-    if (procedures[i]! > 0 && reports[i]! <= procedures[i]!) placed++;
+    if (onPlot(procedures[i]!, reports[i]!)) placed++;
   }
   const events = new Int32Array(placed);
   const trials = new Int32Array(placed);
   let largest = 1;
   for (let i = 0, at = 0; i < count; i++) {
-    if (!(procedures[i]! > 0 && reports[i]! <= procedures[i]!)) continue;
+    if (!onPlot(procedures[i]!, reports[i]!)) continue;
     events[at] = reports[i]!;
     trials[at++] = procedures[i]!;
     largest = Math.max(largest, procedures[i]!);
@@ -226,7 +228,7 @@ function funnelOf(category: SideEffectCategory, { ids, names, countries, tallies
   const bands: Array<FunnelBand | null> = new Array<FunnelBand | null>(count).fill(null);
   if (plot)
     for (let i = 0, at = 0; i < count; i++) {
-      if (!(procedures[i]! > 0 && reports[i]! <= procedures[i]!)) continue;
+      if (!onPlot(procedures[i]!, reports[i]!)) continue;
       z[i] = plot.adjustedZ[at]!;
       bands[i] = funnelBand(plot.adjustedZ[at++]!, plot.z95, plot.z998);
     }

@@ -36,11 +36,9 @@ export class ListSignalsHandler implements IQueryHandler<ListSignalsQuery, Answe
     if (!sorted) {
       const values = Array.from({ length: table.length }, (_, row) => value(row));
       // Rows without a value (a zero cell) sort last either way; ties by pigment and category (the table's row order).
-      sorted = Int32Array.from({ length: table.length }, (_, row) => row).sort((x, y) => {
-        const [vx, vy] = [values[x]!, values[y]!];
-        if (vx !== vy) return vx === null ? 1 : vy === null ? -1 : (vx - vy) * direction;
-        return x - y;
-      });
+      sorted = Int32Array.from({ length: table.length }, (_, row) => row).sort(
+        (x, y) => compareValues(values[x]!, values[y]!, direction) || x - y,
+      );
       orders.set(orderKey, sorted);
     }
     const signalling = filter.signalling;
@@ -54,11 +52,10 @@ export class ListSignalsHandler implements IQueryHandler<ListSignalsQuery, Answe
               : table.meets(row, criterion),
           );
     // The same order as the sort above, for the cursor: by value, then pigment, then category.
-    const compare = (x: CursorKey, y: CursorKey): number => {
-      const [vx, vy] = [x[0] as number | null, y[0] as number | null];
-      if (vx !== vy) return vx === null ? 1 : vy === null ? -1 : (vx - vy) * direction;
-      return compareText(x[1] as string, y[1] as string) || compareText(x[2] as string, y[2] as string);
-    };
+    const compare = (x: CursorKey, y: CursorKey): number =>
+      compareValues(x[0] as number | null, y[0] as number | null, direction) ||
+      compareText(x[1] as string, y[1] as string) ||
+      compareText(x[2] as string, y[2] as string);
     const keyOf = (row: number): CursorKey => [value(row), table.subject(row), table.category(row)];
     const page = pageOf(matching, filter, { keyOf, compare, shape: SIGNAL_CURSOR }, (row) => view(table.row(row), names));
     return { from: filter.from ?? null, to: filter.to ?? null, ...page };
@@ -105,6 +102,10 @@ interface KeptTable {
   names: ReadonlyMap<string, RegisteredPigment>;
   orders: Map<string, Int32Array>;
 }
+
+/** Sort values in `direction` (1 ascending, -1 descending); rows without a value (null) last either way. */
+const compareValues = (x: number | null, y: number | null, direction: number): number =>
+  x === y ? 0 : x === null ? 1 : y === null ? -1 : (x - y) * direction;
 
 /** A signals cursor: the sort value (null for a row without one), the pigment and the category of the last row. */
 const SIGNAL_CURSOR: CursorShape = ['number or null', 'string', 'string'];
