@@ -56,6 +56,23 @@ describe(`${ReadModelCache.name} against real notifications`, () => {
     }
   });
 
+  it('evicts what was read least recently: an entry read since it was stored outlasts one that was not', async () => {
+    const small = await listeningCache(db, { INSIGHTS_CACHE_BYTES: 2_500 });
+    try {
+      const keep = (key: string) => small.smallPart(key, count(key), () => 1_000);
+      await keep('clock-a');
+      await keep('clock-b');
+      await keep('clock-a'); // read again: the older of the two, but read since it was stored
+      await keep('clock-c'); // over the budget: clock-b goes
+      await keep('clock-a');
+      expect([times('clock-a'), times('clock-b'), times('clock-c')]).toEqual([1, 1, 1]);
+      await keep('clock-b');
+      expect([times('clock-a'), times('clock-b'), times('clock-c')]).toEqual([1, 2, 1]);
+    } finally {
+      await small.onApplicationShutdown();
+    }
+  });
+
   it('keeps a year until a change names it, and everything until a change names nothing in particular', async () => {
     await Promise.all([answer(), year(2024), year(2026)]);
     await Promise.all([answer(), year(2024), year(2026)]);
