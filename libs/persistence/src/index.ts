@@ -5,3 +5,4 @@ export * from './transient-error.js';
 export * from './sql-filter.js';
 export * from './group-commit.js';
 export * from './notification-listener.js';
+export * from './prepared-query.js';

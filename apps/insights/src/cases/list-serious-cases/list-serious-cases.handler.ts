@@ -1,7 +1,7 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Answer } from '@smp/http';
 import { DataSource } from 'typeorm';
-import { SqlFilter } from '@smp/persistence';
+import { SqlFilter, preparedQuery } from '@smp/persistence';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, type CursorShape } from '../../read-model/paging.js';
 import { ReadModelCache, cacheKey } from '../../read-model/read-model-cache.js';
 import { ListSeriousCasesQuery, type CaseDeadline, type CaseDeadlines } from './list-serious-cases.query.js';
@@ -42,26 +42,28 @@ export class ListSeriousCasesHandler implements IQueryHandler<ListSeriousCasesQu
     const after = cursor
       ? `AND (coalesce(reporting_due_by, 'infinity'::date), case_id COLLATE "C") > (coalesce(${where.param(cursor[1])}::date, 'infinity'::date), ${where.param(cursor[2])})`
       : '';
-    // One row at least (the total), even past the last page.
-    const rows: Array<Omit<CaseDeadline, 'status'> & { nullified: boolean; rank: number; total: string }> = await this.db.query(
-      `SELECT (SELECT count(*) FROM projector.cases ${where.where}) AS total, page.*
-         FROM (VALUES (1)) AS one (n)
-         LEFT JOIN LATERAL (
-           SELECT case_id AS "caseId", case_version AS version, clinic_id AS "clinicId", pigment_id AS "pigmentId",
-                  to_char(procedure_date, 'YYYY-MM-DD') AS "procedureDate", categories, serious, serious_reasons AS "seriousReasons",
-                  to_char(reporting_due_by, 'YYYY-MM-DD') AS "reportingDueBy", outcome, nullified,
-                  CASE WHEN NOT nullified AND reporting_due_by < $1::date THEN 0 ELSE 1 END AS rank, reporting_due_by AS due
-             FROM projector.cases ${where.where} ${after}
-            ORDER BY reporting_due_by, case_id COLLATE "C" LIMIT ${where.param(limit + 1)}) page ON true
-        ORDER BY page.due, page."caseId" COLLATE "C"`,
+    // One row: the total, and the page as one JSON array (perf: one JSON.parse, not a Date, two arrays and eleven
+    // values parsed per row by the driver); a prepared statement (see preparedQuery).
+    const [result] = await preparedQuery<{ total: string; page: PageRow[] }>(
+      this.db,
+      `SELECT (SELECT count(*) FROM projector.cases ${where.where}) AS total,
+              (SELECT coalesce(json_agg(json_build_object(
+                        'caseId', case_id, 'version', case_version, 'clinicId', clinic_id, 'pigmentId', pigment_id,
+                        'procedureDate', to_char(procedure_date, 'YYYY-MM-DD'), 'categories', categories, 'serious', serious,
+                        'seriousReasons', serious_reasons, 'reportingDueBy', to_char(reporting_due_by, 'YYYY-MM-DD'),
+                        'outcome', outcome, 'nullified', nullified,
+                        'rank', CASE WHEN NOT nullified AND reporting_due_by < $1::date THEN 0 ELSE 1 END)
+                      ORDER BY reporting_due_by, case_id COLLATE "C"), '[]'::json)
+                 FROM (SELECT * FROM projector.cases ${where.where} ${after}
+                        ORDER BY reporting_due_by, case_id COLLATE "C" LIMIT ${where.param(limit + 1)}) page) AS page`,
       where.params,
     );
-    const found = rows.filter((row) => row.caseId !== null);
+    const found = result?.page ?? [];
     const page = found.slice(0, limit);
     const last = page.at(-1);
     return {
       asOf,
-      totalRows: Number(rows[0]?.total ?? 0),
+      totalRows: Number(result?.total ?? 0),
       rows: page.map((row) => ({
         caseId: row.caseId,
         version: row.version,
@@ -79,6 +81,9 @@ export class ListSeriousCasesHandler implements IQueryHandler<ListSeriousCasesQu
     };
   }
 }
+
+/** A row of the page as the statement gives it. */
+type PageRow = Omit<CaseDeadline, 'status'> & { nullified: boolean; rank: number };
 
 /** A case-list cursor: the last row's rank (0 overdue, 1 not), due date (null: none) and case id. */
 const CASE_CURSOR: CursorShape = ['integer', 'string or null', 'string'];
