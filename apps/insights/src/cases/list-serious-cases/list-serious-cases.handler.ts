@@ -20,7 +20,9 @@ export class ListSeriousCasesHandler implements IQueryHandler<ListSeriousCasesQu
 
   private async compute({ filter, onlyClinic, asOf }: ListSeriousCasesQuery): Promise<CaseDeadlines> {
     const where = new SqlFilter([asOf])
-      .when(filter.serious ?? true, (p) => `serious = ${p}`)
+      // Written in, not bound: a prepared statement's generic plan can then use the indexes made for serious cases (a
+      // bound value could be either, and only a plan made anew for each value could).
+      .always(filter.serious === false ? 'NOT serious' : 'serious')
       .when(filter.dueBefore, (p) => `reporting_due_by < ${p}::date`)
       .when(onlyClinic ?? filter.clinicId, (p) => `clinic_id = ${p}`)
       .always(
@@ -43,14 +45,15 @@ export class ListSeriousCasesHandler implements IQueryHandler<ListSeriousCasesQu
       ? `AND (coalesce(reporting_due_by, 'infinity'::date), case_id COLLATE "C") > (coalesce(${where.param(cursor[1])}::date, 'infinity'::date), ${where.param(cursor[2])})`
       : '';
     // One row: the total, and the page as one JSON array (perf: one JSON.parse, not a Date, two arrays and eleven
-    // values parsed per row by the driver); a prepared statement (see preparedQuery).
+    // values parsed per row by the driver; JSON gives a date as YYYY-MM-DD whatever the DateStyle); a prepared statement
+    // (see preparedQuery).
     const [result] = await preparedQuery<{ total: string; page: PageRow[] }>(
       this.db,
       `SELECT (SELECT count(*) FROM projector.cases ${where.where}) AS total,
               (SELECT coalesce(json_agg(json_build_object(
                         'caseId', case_id, 'version', case_version, 'clinicId', clinic_id, 'pigmentId', pigment_id,
-                        'procedureDate', to_char(procedure_date, 'YYYY-MM-DD'), 'categories', categories, 'serious', serious,
-                        'seriousReasons', serious_reasons, 'reportingDueBy', to_char(reporting_due_by, 'YYYY-MM-DD'),
+                        'procedureDate', procedure_date, 'categories', categories, 'serious', serious,
+                        'seriousReasons', serious_reasons, 'reportingDueBy', reporting_due_by,
                         'outcome', outcome, 'nullified', nullified,
                         'rank', CASE WHEN NOT nullified AND reporting_due_by < $1::date THEN 0 ELSE 1 END)
                       ORDER BY reporting_due_by, case_id COLLATE "C"), '[]'::json)
