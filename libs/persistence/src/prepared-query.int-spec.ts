@@ -20,14 +20,14 @@ describe('preparedQuery against the real Postgres', () => {
     await db.query(`CREATE SCHEMA ${schema}`);
   });
   afterAll(async () => {
-    await db?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    for (const name of [schema, `${schema}_fresh`, `${schema}_retired`]) await db?.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
     await db?.destroy();
   });
 
   const terms = (minimum: number) =>
     preparedQuery<{ term: string; n: number }>(db, `SELECT term, n FROM ${schema}.counts WHERE n >= $1 ORDER BY term`, [minimum]);
 
-  it('answers with its parameters bound, and reads a table swapped in after it was prepared', async () => {
+  it('answers with its parameters bound, and reads the schema swapped in after it was prepared, before the old one is dropped', async () => {
     await db.query(`CREATE TABLE ${schema}.counts (term text PRIMARY KEY, n int NOT NULL)`);
     await db.query(`INSERT INTO ${schema}.counts VALUES ('infection', 3), ('scarring', 1)`);
     expect(await terms(2)).toEqual([{ term: 'infection', n: 3 }]);
@@ -42,10 +42,12 @@ describe('preparedQuery against the real Postgres', () => {
     );
     expect(prepared).toEqual([{ n: '1' }]);
 
-    // As a rebuild does: the table the statement was planned on goes, a new one of the same name takes its place.
-    await db.query(`CREATE TABLE ${schema}.fresh (term text PRIMARY KEY, n int NOT NULL)`);
-    await db.query(`INSERT INTO ${schema}.fresh VALUES ('granuloma', 5)`);
-    await db.query(`BEGIN; DROP TABLE ${schema}.counts; ALTER TABLE ${schema}.fresh RENAME TO counts; COMMIT`);
+    // As a rebuild swaps the read models: the schema the statement was planned on is renamed away, a new one of the same
+    // name takes its place, and the old one is dropped later.
+    await db.query(`CREATE SCHEMA ${schema}_fresh`);
+    await db.query(`CREATE TABLE ${schema}_fresh.counts (term text PRIMARY KEY, n int NOT NULL)`);
+    await db.query(`INSERT INTO ${schema}_fresh.counts VALUES ('granuloma', 5)`);
+    await db.query(`BEGIN; ALTER SCHEMA ${schema} RENAME TO ${schema}_retired; ALTER SCHEMA ${schema}_fresh RENAME TO ${schema}; COMMIT`);
     expect(await terms(1)).toEqual([{ term: 'granuloma', n: 5 }]);
   });
 });
