@@ -83,8 +83,9 @@ interface TallyYear {
 /**
  * At most this many years load at once, across every source: a cold all-time answer over 20 years would otherwise hold
  * 40 years' rows (a few MB of JSON and its objects each) in memory together. One: insights' peak RSS is reached while
- * years load after the history grew tenfold (queries runs of four endpoints, the same hour: 276.2 MiB with two at once,
- * 266.4 with one; the first 3 s after the growth answered at p99 2.7-2.9 s either way).
+ * years load after the history grew tenfold (queries runs of four endpoints the same hour, with 12 MB
+ * semi-spaces then: 276.2 MiB with two at once, 266.4 with one; the first 3 s after the growth answered at p99 2.7-2.9 s
+ * either way).
  */
 const CONCURRENT_LOADS = 1;
 
