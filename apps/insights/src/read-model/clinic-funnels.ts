@@ -4,7 +4,7 @@ import { adjustedScore, funnelBand, funnelLimits, funnelScores, type FunnelBand,
 import type { Period } from './period.js';
 import { rateOf, round } from './rates.js';
 import { ClinicMonths } from './clinic-months.js';
-import type { Tally } from './month-tallies.js';
+import { presentAt, proceduresAt, reportsAt } from './month-tallies.js';
 import { ReadModelCache } from './read-model-cache.js';
 
 export interface ClinicPoint {
@@ -110,7 +110,7 @@ export function pointAt(funnel: CategoryFunnel, i: number): ClinicPoint {
 /** Heap estimates for the cache's budget: a clinic is a few numbers and three references, a funnel ~40 limit rows. */
 const BYTES_PER_CLINIC = 64;
 const BYTES_PER_FUNNEL = 8_000;
-/** A clinic among a period's inputs: its tally (and its share of the window's figures), id, name and country. */
+/** A clinic among a period's inputs: its offset (and its share of the window's figures), id, name and country. */
 const BYTES_PER_INPUT = 150;
 /** Whether a clinic is on the plot: the binomial model needs procedures, and no more reports than procedures (procedures may be recorded late). */
 const onPlot = (procedures: number, reports: number): boolean => procedures > 0 && reports <= procedures;
@@ -122,7 +122,9 @@ interface FunnelInputs {
   ids: string[];
   names: Array<string | null>;
   countries: Array<string | null>;
-  tallies: Tally[];
+  /** The window's figures of every clinic, and where each input's are in them (see TallyWindow.offsetOf). */
+  values: Int32Array;
+  offsets: Int32Array;
 }
 
 /**
@@ -186,32 +188,37 @@ export class ClinicFunnels {
 
   private async inputs(period: Period, country: string | undefined): Promise<FunnelInputs> {
     const [window, directory] = await Promise.all([this.months.window(period), this.months.directory()]);
-    const inputs: FunnelInputs = { ids: [], names: [], countries: [], tallies: [] };
-    for (const clinicId of window.keys) {
-      const tally = window.tally(clinicId)!;
-      if (!tally.present()) continue;
+    const keys = window.keys;
+    const ids: string[] = [];
+    const names: Array<string | null> = [];
+    const countries: Array<string | null> = [];
+    // perf: offsets into the window's figures, not a Tally object per clinic (thousands per period, kept as a part).
+    const offsets = new Int32Array(keys.length);
+    for (const clinicId of keys) {
+      const offset = window.offsetOf(clinicId);
+      if (offset < 0 || !presentAt(window.values, offset)) continue;
       const registered = directory.get(clinicId);
       if (country && registered?.country !== country) continue;
-      inputs.ids.push(clinicId);
-      inputs.names.push(registered?.name ?? null);
-      inputs.countries.push(registered?.country ?? null);
-      inputs.tallies.push(tally);
+      offsets[ids.length] = offset;
+      ids.push(clinicId);
+      names.push(registered?.name ?? null);
+      countries.push(registered?.country ?? null);
     }
-    return inputs;
+    return { ids, names, countries, values: window.values, offsets: offsets.slice(0, ids.length) };
   }
 }
 
-function funnelOf(category: SideEffectCategory, { ids, names, countries, tallies }: FunnelInputs): CategoryFunnel {
+function funnelOf(category: SideEffectCategory, { ids, names, countries, values, offsets }: FunnelInputs): CategoryFunnel {
   const count = ids.length;
   const procedures = new Int32Array(count);
   const reports = new Int32Array(count);
   const inCategory = new Uint8Array(count);
   let placed = 0;
   for (let i = 0; i < count; i++) {
-    const tally = tallies[i]!;
-    procedures[i] = tally.procedures;
-    reports[i] = tally.reports(category);
-    inCategory[i] = tally.present(category) ? 1 : 0;
+    const offset = offsets[i]!;
+    procedures[i] = proceduresAt(values, offset);
+    reports[i] = reportsAt(values, offset, category);
+    inCategory[i] = presentAt(values, offset, category) ? 1 : 0;
     if (onPlot(procedures[i]!, reports[i]!)) placed++;
   }
   const events = new Int32Array(placed);

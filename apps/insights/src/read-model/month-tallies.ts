@@ -27,13 +27,12 @@ export class Tally {
   ) {}
 
   get procedures(): number {
-    return this.values[this.offset + PROCEDURES] ?? 0;
+    return proceduresAt(this.values, this.offset);
   }
 
   /** Whether the read models hold any row of the subject: procedures, or reports (of `category` when given). */
   present(category?: SideEffectCategory): boolean {
-    const mask = this.values[this.offset + PRESENT] ?? 0;
-    return category ? (mask & (1 | (2 << CATEGORY_INDEX.get(category)!))) !== 0 : mask !== 0;
+    return presentAt(this.values, this.offset, category);
   }
 
   hasReports(category: SideEffectCategory): boolean {
@@ -41,7 +40,7 @@ export class Tally {
   }
 
   reports(category: SideEffectCategory): number {
-    return this.values[this.offset + REPORTS + CATEGORY_INDEX.get(category)!] ?? 0;
+    return reportsAt(this.values, this.offset, category);
   }
 
   serious(category: SideEffectCategory): number {
@@ -49,11 +48,29 @@ export class Tally {
   }
 }
 
+/**
+ * A subject's figures as Tally reads them, at its offset in a window's values (TallyWindow.offsetOf): for readers of
+ * thousands of subjects per answer (every clinic's funnel), which would otherwise make a Tally of each.
+ */
+export const proceduresAt = (values: Int32Array, offset: number): number => values[offset + PROCEDURES] ?? 0;
+
+export const reportsAt = (values: Int32Array, offset: number, category: SideEffectCategory): number =>
+  values[offset + REPORTS + CATEGORY_INDEX.get(category)!] ?? 0;
+
+export function presentAt(values: Int32Array, offset: number, category?: SideEffectCategory): boolean {
+  const mask = values[offset + PRESENT] ?? 0;
+  return category ? (mask & (1 | (2 << CATEGORY_INDEX.get(category)!))) !== 0 : mask !== 0;
+}
+
 /** Every subject's figures over a window, and all of theirs together. */
 export interface TallyWindow {
   /** Every subject met so far (some may have nothing in the window), in key order. */
   keys: readonly string[];
   tally(key: string): Tally | null;
+  /** Every subject's figures, to read at offsetOf's offsets with proceduresAt, reportsAt and presentAt. */
+  values: Int32Array;
+  /** Where the subject's figures are in `values`; -1 when the window has none of it. */
+  offsetOf(key: string): number;
   /** Every subject's figures summed. */
   total: Tally;
 }
@@ -204,6 +221,11 @@ export class MonthTallies {
       tally: (key) => {
         const position = index.get(key);
         return position !== undefined && position * STRIDE < tally.length ? new Tally(tally, position * STRIDE) : null;
+      },
+      values: tally,
+      offsetOf: (key) => {
+        const position = index.get(key);
+        return position !== undefined && position * STRIDE < tally.length ? position * STRIDE : -1;
       },
       total: new Tally(network, 0),
     };

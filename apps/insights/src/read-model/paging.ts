@@ -71,12 +71,19 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** Rows in order, read by position: an array, or a list that makes only the rows read (see pageOf). */
+export interface SortedRows<T> {
+  readonly length: number;
+  at(index: number): T | undefined;
+}
+
 /**
  * The page of `sorted` (sorted by `compare` of their keys) after the row the request's cursor names: its first row is
- * the first whose key sorts after the cursor's. `view` makes the page's rows, and only theirs.
+ * the first whose key sorts after the cursor's. `view` makes the page's rows, and only theirs. Reads a page's rows and
+ * a binary search's, not the rest.
  */
 export function pageOf<T, R>(
-  sorted: ArrayLike<T>,
+  sorted: SortedRows<T>,
   request: PageRequestDto,
   order: { keyOf: (row: T) => CursorKey; compare: (x: CursorKey, y: CursorKey) => number; shape: CursorShape },
   view: (row: T) => R,
@@ -88,15 +95,15 @@ export function pageOf<T, R>(
     let high = sorted.length;
     while (start < high) {
       const middle = (start + high) >>> 1;
-      if (order.compare(order.keyOf(sorted[middle]!), after) > 0) high = middle;
+      if (order.compare(order.keyOf(sorted.at(middle)!), after) > 0) high = middle;
       else start = middle + 1;
     }
   }
   const end = Math.min(sorted.length, start + (request.limit ?? DEFAULT_PAGE_SIZE));
   return {
     totalRows: sorted.length,
-    rows: Array.from({ length: end - start }, (_, i) => view(sorted[start + i]!)),
-    nextCursor: end < sorted.length && end > start ? encodeCursor(order.keyOf(sorted[end - 1]!)) : null,
+    rows: Array.from({ length: end - start }, (_, i) => view(sorted.at(start + i)!)),
+    nextCursor: end < sorted.length && end > start ? encodeCursor(order.keyOf(sorted.at(end - 1)!)) : null,
   };
 }
 
