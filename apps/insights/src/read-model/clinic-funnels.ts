@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { SIDE_EFFECT_CATEGORIES, type SideEffectCategory } from '@smp/domain';
-import { adjustedScore, funnelBand, funnelLimits, funnelScores, type FunnelBand, type Interval } from '@smp/statistics';
+import { adjustedScore, funnelBand, funnelLimits, funnelScores, type FunnelBand, type FunnelScores, type Interval } from '@smp/statistics';
 import type { Period } from './period.js';
 import { rateOf, round } from './rates.js';
 import { ClinicMonths } from './clinic-months.js';
@@ -147,18 +147,11 @@ export class ClinicFunnels {
   compute(period: Period, filters: { category?: SideEffectCategory; country?: string }): Promise<readonly CategoryFunnel[]> {
     const categories = filters.category ? [filters.category] : SIDE_EFFECT_CATEGORIES;
     let inputs: Promise<FunnelInputs> | undefined;
-    // The clinics and their figures over the period are a part too: funnels of other categories are drawn from them.
-    const inputsOf = () =>
-      this.cache.part(
-        `funnel-inputs\u0000${period.from ?? ''}\u0000${period.to ?? ''}\u0000${filters.country ?? ''}`,
-        () => this.inputs(period, filters.country),
-        (clinics) => clinics.ids.length * BYTES_PER_INPUT,
-      );
     return Promise.all(
       categories.map((category) =>
         this.cache.part(
           `funnel\u0000${period.from ?? ''}\u0000${period.to ?? ''}\u0000${category}\u0000${filters.country ?? ''}`,
-          async () => funnelOf(category, await (inputs ??= inputsOf())),
+          async () => funnelOf(category, await (inputs ??= this.inputsPart(period, filters.country))),
           (funnel) => BYTES_PER_CLINIC * funnel.clinics.ids.length + BYTES_PER_FUNNEL,
         ),
       ),
@@ -169,20 +162,30 @@ export class ClinicFunnels {
    * The scales of the period's funnels of the whole network, one per category (or just `category`'s): what placing one
    * clinic on them takes (see placeOn). Kept for many more periods than the funnels themselves fit (a few numbers each
    * against a few bytes per clinic): a clinic's view of a period that another clinic's view asked for then needs no
-   * funnel of every clinic. Do not change the result.
+   * funnel of every clinic. A scale missing is scored from the period's inputs, without the rest of its funnel (the
+   * limits, every clinic's band; perf: a clinic's incidence at 10× history missed its period's scales nearly every time,
+   * and made and kept the funnels of every category for them). Do not change the result.
    */
   scales(period: Period, category?: SideEffectCategory): Promise<readonly FunnelScale[]> {
     const categories = category ? [category] : SIDE_EFFECT_CATEGORIES;
-    // The scales missing are drawn from one computation of the funnels (one sum of the period's figures among them).
-    let funnels: Promise<readonly CategoryFunnel[]> | undefined;
+    let inputs: Promise<FunnelInputs> | undefined;
     return Promise.all(
       categories.map((one) =>
         this.cache.smallPart(
           `funnel-scale\u0000${period.from ?? ''}\u0000${period.to ?? ''}\u0000${one}`,
-          async () => (await (funnels ??= this.compute(period, { category }))).find((funnel) => funnel.category === one)!.scale,
+          async () => scaleOf(one, scoresOf(one, await (inputs ??= this.inputsPart(period, undefined))).plot),
           () => BYTES_PER_SCALE,
         ),
       ),
+    );
+  }
+
+  /** The clinics and their figures over the period (of the country): a part too, since every category's funnel is drawn from them. */
+  private inputsPart(period: Period, country: string | undefined): Promise<FunnelInputs> {
+    return this.cache.part(
+      `funnel-inputs\u0000${period.from ?? ''}\u0000${period.to ?? ''}\u0000${country ?? ''}`,
+      () => this.inputs(period, country),
+      (clinics) => clinics.ids.length * BYTES_PER_INPUT,
     );
   }
 
@@ -208,8 +211,18 @@ export class ClinicFunnels {
   }
 }
 
-function funnelOf(category: SideEffectCategory, { ids, names, countries, values, offsets }: FunnelInputs): CategoryFunnel {
-  const count = ids.length;
+/** A category's figures of every input clinic, and the scores of those on the plot (null: none is). */
+interface CategoryScores {
+  procedures: Int32Array;
+  reports: Int32Array;
+  inCategory: Uint8Array;
+  plot: FunnelScores | null;
+  /** The most procedures of a clinic on the plot (at least 1). */
+  largest: number;
+}
+
+function scoresOf(category: SideEffectCategory, { values, offsets }: FunnelInputs): CategoryScores {
+  const count = offsets.length;
   const procedures = new Int32Array(count);
   const reports = new Int32Array(count);
   const inCategory = new Uint8Array(count);
@@ -230,7 +243,21 @@ function funnelOf(category: SideEffectCategory, { ids, names, countries, values,
     trials[at++] = procedures[i]!;
     largest = Math.max(largest, procedures[i]!);
   }
-  const plot = placed > 0 ? funnelScores(events, trials) : null;
+  return { procedures, reports, inCategory, plot: placed > 0 ? funnelScores(events, trials) : null, largest };
+}
+
+function scaleOf(category: SideEffectCategory, plot: FunnelScores | null): FunnelScale {
+  return {
+    category,
+    networkRatePer1000: round((plot?.target ?? 0) * 1000),
+    scores: plot ? { target: plot.target, tau2: plot.tau2, z95: plot.z95, z998: plot.z998 } : null,
+  };
+}
+
+function funnelOf(category: SideEffectCategory, inputs: FunnelInputs): CategoryFunnel {
+  const { ids, names, countries } = inputs;
+  const count = ids.length;
+  const { procedures, reports, inCategory, plot, largest } = scoresOf(category, inputs);
   const z = new Float64Array(count).fill(Number.NaN);
   const bands: Array<FunnelBand | null> = new Array<FunnelBand | null>(count).fill(null);
   if (plot)
@@ -239,11 +266,11 @@ function funnelOf(category: SideEffectCategory, { ids, names, countries, values,
       z[i] = plot.adjustedZ[at]!;
       bands[i] = funnelBand(plot.adjustedZ[at++]!, plot.z95, plot.z998);
     }
-  const networkRatePer1000 = round((plot?.target ?? 0) * 1000);
+  const scale = scaleOf(category, plot);
   return {
     category,
     target: plot?.target ?? 0,
-    networkRatePer1000,
+    networkRatePer1000: scale.networkRatePer1000,
     phi: plot ? round(plot.phi, 6) : 0,
     tau2: plot?.tau2 ?? 0,
     overdispersed: plot?.overdispersed ?? false,
@@ -257,11 +284,7 @@ function funnelOf(category: SideEffectCategory, { ids, names, countries, values,
         }))
       : [],
     clinics: { ids, names, countries, procedures, reports, inCategory, z, bands },
-    scale: {
-      category,
-      networkRatePer1000,
-      scores: plot ? { target: plot.target, tau2: plot.tau2, z95: plot.z95, z998: plot.z998 } : null,
-    },
+    scale,
   };
 }
 

@@ -126,6 +126,8 @@ export class MonthTallies {
   private readonly index = new Map<string, number>();
   private readonly ids: string[] = [];
   private sorted: readonly string[] = [];
+  /** sortedKeys, for the windows to call. */
+  private readonly keysInOrder = (): readonly string[] => this.sortedKeys();
 
   constructor(
     private readonly db: DataSource,
@@ -209,26 +211,7 @@ export class MonthTallies {
   }
 
   private windowOf(tally: Int32Array, network: Int32Array): TallyWindow {
-    const index = this.index;
-    const subjects = tally.length / STRIDE;
-    const sorted = () => this.sortedKeys();
-    return {
-      // Listed only when asked for: a clinic's monthly view makes a window per month and never lists them.
-      get keys() {
-        const keys = sorted();
-        return subjects === keys.length ? keys : keys.filter((key) => index.get(key)! < subjects);
-      },
-      tally: (key) => {
-        const position = index.get(key);
-        return position !== undefined && position * STRIDE < tally.length ? new Tally(tally, position * STRIDE) : null;
-      },
-      values: tally,
-      offsetOf: (key) => {
-        const position = index.get(key);
-        return position !== undefined && position * STRIDE < tally.length ? position * STRIDE : -1;
-      },
-      total: new Tally(network, 0),
-    };
+    return new Window(this.index, this.keysInOrder, tally, network);
   }
 
   private async years(range: { first: number; last: number }): Promise<Map<number, TallyYear>> {
@@ -311,6 +294,37 @@ export class MonthTallies {
     const networkTotal = new Int32Array(STRIDE);
     for (const month of network) add(networkTotal, month);
     return { months, network, total, networkTotal, bytes: ((months.filter(Boolean).length + 1) * size + 13 * STRIDE) * 4 + 500 };
+  }
+}
+
+/** A TallyWindow (perf: a clinic's monthly view makes one per month of its period: methods, not closures of each). */
+class Window implements TallyWindow {
+  readonly total: Tally;
+
+  constructor(
+    private readonly index: ReadonlyMap<string, number>,
+    private readonly sorted: () => readonly string[],
+    readonly values: Int32Array,
+    network: Int32Array,
+  ) {
+    this.total = new Tally(network, 0);
+  }
+
+  /** Listed only when asked for: a clinic's monthly view makes a window per month and never lists them. */
+  get keys(): readonly string[] {
+    const keys = this.sorted();
+    const subjects = this.values.length / STRIDE;
+    return subjects === keys.length ? keys : keys.filter((key) => this.index.get(key)! < subjects);
+  }
+
+  tally(key: string): Tally | null {
+    const offset = this.offsetOf(key);
+    return offset < 0 ? null : new Tally(this.values, offset);
+  }
+
+  offsetOf(key: string): number {
+    const position = this.index.get(key);
+    return position !== undefined && position * STRIDE < this.values.length ? position * STRIDE : -1;
   }
 }
 
