@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Period } from './period.js';
 import { ReadModelCache } from './read-model-cache.js';
-import { MonthTallies, type Tally, type TallyWindow } from './month-tallies.js';
+import { MonthTallies, Tally, presentAt, type TallyWindow } from './month-tallies.js';
 
 export interface RegisteredPigment {
   manufacturer: string;
@@ -29,6 +29,8 @@ const SEPARATOR = '\u001f';
 @Injectable()
 export class PigmentMonths {
   private readonly tallies: MonthTallies;
+  /** Every key met (a pigment and a country; as many as the tallies' subjects), split. */
+  private readonly splits = new Map<string, { pigmentId: string; country: string }>();
 
   constructor(
     private readonly db: DataSource,
@@ -52,7 +54,7 @@ export class PigmentMonths {
 
   /** Each pigment's figures over the period, per country (only `country`'s when given). */
   async window(period: Period, country?: string): Promise<PigmentInCountry[]> {
-    return inCountries(await this.tallies.window(period), country);
+    return this.inCountries(await this.tallies.window(period), country);
   }
 
   /** Every pigment's figures together (reports naming no pigment included), over the period. */
@@ -69,7 +71,31 @@ export class PigmentMonths {
   /** Each pigment's figures per country, month by month. */
   async eachMonth(period: Period, country?: string): Promise<Array<{ month: string; pigments: PigmentInCountry[] }>> {
     const months = await this.tallies.eachMonth(period);
-    return months.map(({ month, window }) => ({ month, pigments: inCountries(window, country) }));
+    return months.map(({ month, window }) => ({ month, pigments: this.inCountries(window, country) }));
+  }
+
+  /** The pigments' figures in a window, per country (only `country`'s when given), those with a row in it. */
+  private inCountries(window: TallyWindow, country: string | undefined): PigmentInCountry[] {
+    const found: PigmentInCountry[] = [];
+    for (const key of window.keys) {
+      const split = this.split(key);
+      if (country !== undefined && split.country !== country) continue;
+      const offset = window.offsetOf(key);
+      if (offset >= 0 && presentAt(window.values, offset))
+        found.push({ pigmentId: split.pigmentId, country: split.country, tally: new Tally(window.values, offset) });
+    }
+    return found;
+  }
+
+  /** A key's pigment and country, split once (perf: every answer computed read every key anew, two new strings each). */
+  private split(key: string): { pigmentId: string; country: string } {
+    let split = this.splits.get(key);
+    if (!split) {
+      const at = key.indexOf(SEPARATOR);
+      split = { pigmentId: key.slice(0, at), country: key.slice(at + 1) };
+      this.splits.set(key, split);
+    }
+    return split;
   }
 
   /** Every registered pigment batch's manufacturer, product and batch. */
@@ -85,16 +111,4 @@ export class PigmentMonths {
       (pigments) => pigments.size * 250,
     );
   }
-}
-
-function inCountries(window: TallyWindow, country: string | undefined): PigmentInCountry[] {
-  const found: PigmentInCountry[] = [];
-  for (const key of window.keys) {
-    const at = key.indexOf(SEPARATOR);
-    const inCountry = key.slice(at + 1);
-    if (country !== undefined && inCountry !== country) continue;
-    const tally = window.tally(key)!;
-    if (tally.present()) found.push({ pigmentId: key.slice(0, at), country: inCountry, tally });
-  }
-  return found;
 }
