@@ -10,11 +10,23 @@ export interface RegisteredPigment {
   batch: string;
 }
 
-/** A pigment's figures among the clinics of one country ('' for clinics not registered). */
-export interface PigmentInCountry {
-  pigmentId: string;
-  country: string;
-  tally: Tally;
+/**
+ * A pigment's figures among the clinics of one country ('' for clinics not registered): a Tally itself (perf: one object
+ * per pigment and country, not two, for every answer computed), also given as `tally`.
+ */
+export class PigmentInCountry extends Tally {
+  constructor(
+    values: Int32Array,
+    offset: number,
+    readonly pigmentId: string,
+    readonly country: string,
+  ) {
+    super(values, offset);
+  }
+
+  get tally(): Tally {
+    return this;
+  }
 }
 
 /** Between pigment id and country in a key (chr(31), the unit separator: in neither). */
@@ -82,7 +94,7 @@ export class PigmentMonths {
       if (country !== undefined && split.country !== country) continue;
       const offset = window.offsetOf(key);
       if (offset >= 0 && presentAt(window.values, offset))
-        found.push({ pigmentId: split.pigmentId, country: split.country, tally: new Tally(window.values, offset) });
+        found.push(new PigmentInCountry(window.values, offset, split.pigmentId, split.country));
     }
     return found;
   }
