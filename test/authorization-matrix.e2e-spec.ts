@@ -126,6 +126,11 @@ describe('authorisation of every endpoint', () => {
         return { url: `${system.intake}/v1/admin/api-keys/${created.body.keyId}`, method: 'DELETE' };
       },
     },
+    ...(['intake', 'insights'] as const).map((app) => ({
+      name: `GET /metrics (${app})`,
+      expected: { anonymous: 401, 'clinic A': 403, 'clinic B': 403, regulator: 403, admin: 200 },
+      request: async () => ({ url: `${system[app]}/metrics` }),
+    })),
     {
       name: 'GET /health (every app)',
       expected: { anonymous: 200, 'clinic A': 200, 'clinic B': 200, regulator: 200, admin: 200 },

@@ -27,6 +27,7 @@ describe('OpenAPI documents', () => {
         'post /v1/admin/api-keys',
         'delete /v1/admin/api-keys/{keyId}',
         'get /health',
+        'get /metrics',
       ],
     ],
     [
@@ -43,6 +44,7 @@ describe('OpenAPI documents', () => {
         'get /v1/public/pigments',
         'get /v1/me',
         'get /health',
+        'get /metrics',
       ],
     ],
   ])('%s: /docs-json is valid OpenAPI 3 and documents every endpoint with an example', async (_app, base, endpoints) => {

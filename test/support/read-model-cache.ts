@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { AppMetrics } from '@smp/observability';
 import { InsightsConfig } from '../../apps/insights/src/insights.config.js';
 import { ReadModelCache } from '../../apps/insights/src/read-model/read-model-cache.js';
 
@@ -9,7 +10,7 @@ export async function listeningCache(db: DataSource, settings: Partial<InsightsC
     INSIGHTS_CACHE_WINDOW_MS: 0,
     ...settings,
   });
-  const cache = new ReadModelCache(config);
+  const cache = new ReadModelCache(config, new AppMetrics('insights', { processMetrics: false }));
   await cache.onApplicationBootstrap();
   return cache;
 }

@@ -75,7 +75,7 @@ export async function startSystem(basePort: number, extraEnv: NodeJS.ProcessEnv 
   };
 }
 
-/** JSON over HTTP with an optional API key; returns the status, headers and parsed body. */
+/** JSON over HTTP with an optional API key; returns the status, headers and body (parsed when it is JSON, else its text). */
 export async function call(
   url: string,
   options: { method?: string; key?: string; body?: unknown; headers?: Record<string, string> } = {},
@@ -90,7 +90,8 @@ export async function call(
     body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  const json = /json/.test(response.headers.get('content-type') ?? '');
+  return { status: response.status, headers: response.headers, body: text ? (json ? JSON.parse(text) : text) : undefined };
 }
 
 /** Registers a new clinic through the admin API and gives it a clinic key. */

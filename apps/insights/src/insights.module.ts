@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '@smp/auth';
 import { HealthModule, loggingModule } from '@smp/http';
 import { MessagingModule } from '@smp/messaging';
+import { MetricsModule } from '@smp/observability';
 import { dataSourceOptions } from '@smp/persistence';
 import { CasesModule } from './cases/cases.module.js';
 import { ClinicsModule } from './clinics/clinics.module.js';
@@ -29,6 +30,7 @@ export class InsightsModule {
         MessagingModule.forRoot({ brokers: config.kafkaBrokers, clientId: `${config.KAFKA_CLIENT_ID}-insights` }),
         CqrsModule.forRoot(),
         HealthModule,
+        MetricsModule.forApp('insights'),
         AuthModule,
         ReadModelModule,
         ClinicsModule,

@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '@smp/auth';
 import { HealthModule, loggingModule } from '@smp/http';
 import { MessagingModule } from '@smp/messaging';
+import { MetricsModule } from '@smp/observability';
 import { INTAKE_SCHEMA, dataSourceOptions } from '@smp/persistence';
 import { IntakeConfig } from './intake.config.js';
 import { AccessModule } from './access/access.module.js';
@@ -27,6 +28,7 @@ export class IntakeModule {
         CqrsModule.forRoot(),
         ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: config.ANONYMOUS_REPORTS_PER_MINUTE }]),
         HealthModule,
+        MetricsModule.forApp('intake'),
         AuthModule,
         ReportsModule,
         OutboxModule,

@@ -2,10 +2,10 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { HealthModule, loggingModule } from '@smp/http';
 import { MessagingModule } from '@smp/messaging';
+import { MetricsModule } from '@smp/observability';
 import { PROJECTOR_SCHEMA, dataSourceOptions } from '@smp/persistence';
 import { Inbox, TOPIC_PROJECTIONS, createProjections } from '@smp/read-models';
 import { ProjectorConfig } from './projector.config.js';
-import { MetricsHttpController } from './projection/metrics.http.controller.js';
 import { ProjectionConsumer } from './projection/projection.consumer.js';
 import { ProjectorMetrics } from './projection/projector.metrics.js';
 import { SignalWatcher } from './signals/signal-watcher.service.js';
@@ -23,8 +23,8 @@ export class ProjectorModule {
         ),
         MessagingModule.forRoot({ brokers: config.kafkaBrokers, clientId: `${config.KAFKA_CLIENT_ID}-projector` }),
         HealthModule,
+        MetricsModule.forApp('projector'),
       ],
-      controllers: [MetricsHttpController],
       providers: [
         { provide: ProjectorConfig, useValue: config },
         { provide: TOPIC_PROJECTIONS, useFactory: createProjections },

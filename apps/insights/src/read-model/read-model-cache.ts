@@ -1,6 +1,7 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { NotificationListener } from '@smp/persistence';
 import { KeptAnswer, type Answer } from '@smp/http';
+import { AppMetrics } from '@smp/observability';
 import { READ_MODELS_CHANGED, changedMonthsOf, type ChangedMonths } from '@smp/read-models';
 import { InsightsConfig } from '../insights.config.js';
 import { Limiter } from './limiter.js';
@@ -28,7 +29,11 @@ interface Shelf {
   budget: number;
   /** The cache's version when the shelf was last swept of entries that can never be read again. */
   swept: number;
+  /** Lookups, by what they found (see remember), and entries evicted for the budget. */
+  counted: Record<'hit' | 'miss' | 'shared' | 'uncached' | 'evicted', { inc(): void }>;
 }
+
+type ShelfName = 'answers' | 'parts' | 'tallies';
 
 /** What a kept answer costs beside its gzipped JSON: its key, its entry, the Buffer and KeptAnswer objects. An estimate. */
 const BYTES_PER_ENTRY = 1_000;
@@ -69,11 +74,52 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
   private readonly turns: Limiter;
   private bumpScheduled: NodeJS.Timeout | undefined;
 
-  constructor(private readonly config: InsightsConfig) {
+  constructor(
+    private readonly config: InsightsConfig,
+    metrics: AppMetrics,
+  ) {
     this.turns = new Limiter(config.INSIGHTS_QUERY_CONCURRENCY);
-    this.answers = { entries: new Map(), bytes: 0, budget: config.INSIGHTS_CACHE_BYTES, swept: 0 };
-    this.parts = { entries: new Map(), bytes: 0, budget: config.INSIGHTS_PART_BYTES, swept: 0 };
-    this.tallies = { entries: new Map(), bytes: 0, budget: config.INSIGHTS_TALLY_BYTES, swept: 0 };
+    const lookups = metrics.counter('cache_lookups_total', {
+      help:
+        'Lookups of the answer cache per shelf (answers, parts, tallies), by outcome: hit (kept), miss (computed), shared ' +
+        '(joined the same computation in flight), uncached (no live LISTEN connection, or a budget of 0)',
+      labelNames: ['shelf', 'outcome'],
+    });
+    const evictions = metrics.counter('cache_evictions_total', {
+      help: 'Entries evicted to stay within the shelf budget (not counting those a change of the read models made stale)',
+      labelNames: ['shelf'],
+    });
+    const shelf = (name: ShelfName, budget: number): Shelf => ({
+      entries: new Map(),
+      bytes: 0,
+      budget,
+      swept: 0,
+      counted: {
+        hit: lookups.labels(name, 'hit'),
+        miss: lookups.labels(name, 'miss'),
+        shared: lookups.labels(name, 'shared'),
+        uncached: lookups.labels(name, 'uncached'),
+        evicted: evictions.labels(name),
+      },
+    });
+    this.answers = shelf('answers', config.INSIGHTS_CACHE_BYTES);
+    this.parts = shelf('parts', config.INSIGHTS_PART_BYTES);
+    this.tallies = shelf('tallies', config.INSIGHTS_TALLY_BYTES);
+    const shelves = { answers: this.answers, parts: this.parts, tallies: this.tallies };
+    metrics.gauge('cache_bytes', {
+      help: 'Bytes the entries of each shelf are taken to cost (its budget: INSIGHTS_CACHE_BYTES, _PART_BYTES, _TALLY_BYTES)',
+      labelNames: ['shelf'],
+      collect() {
+        for (const [name, { bytes }] of Object.entries(shelves)) this.set({ shelf: name }, bytes);
+      },
+    });
+    metrics.gauge('cache_entries', {
+      help: 'Entries kept on each shelf',
+      labelNames: ['shelf'],
+      collect() {
+        for (const [name, { entries }] of Object.entries(shelves)) this.set({ shelf: name }, entries.size);
+      },
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -144,16 +190,24 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
     compute: () => Promise<T>,
     keep: (value: T) => Kept<K>,
   ): Promise<T | K> {
-    if (!this.listener?.listening || shelf.budget === 0) return compute();
+    if (!this.listener?.listening || shelf.budget === 0) {
+      shelf.counted.uncached.inc();
+      return compute();
+    }
     const version = this.versionFor(year);
     const entry = shelf.entries.get(key);
     if (entry && entry.version === version) {
+      shelf.counted.hit.inc();
       // Marked, not moved to the back of the Map (see store).
       entry.used = true;
       return entry.value as K;
     }
     const inFlight = this.pending.get(key);
-    if (inFlight && inFlight.version === version) return inFlight.answer as Promise<T>;
+    if (inFlight && inFlight.version === version) {
+      shelf.counted.shared.inc();
+      return inFlight.answer as Promise<T>;
+    }
+    shelf.counted.miss.inc();
     const answer = compute().then((value) => {
       // A change committed while computing may or may not be in `value`: keep it only if none came.
       if (this.listener?.listening && this.versionFor(year) === version) {
@@ -240,7 +294,10 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
       if (old.used) {
         old.used = false;
         shelf.entries.set(oldest, old);
-      } else shelf.bytes -= old.bytes;
+      } else {
+        shelf.bytes -= old.bytes;
+        shelf.counted.evicted.inc();
+      }
     }
   }
 }

@@ -3,6 +3,7 @@ import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import kafkajs, { type Kafka, type Producer, type TopicMessages } from 'kafkajs';
 import { KAFKA, toKafkaMessage } from '@smp/messaging';
 import { IntakeConfig } from '../intake.config.js';
+import { OutboxMetrics } from './outbox.metrics.js';
 import { OutboxWrittenEvent } from './outbox-written.event.js';
 import { OutboxRepository, type OutboxRow } from './outbox.repository.js';
 
@@ -29,6 +30,7 @@ export class OutboxRelay implements IEventHandler<OutboxWrittenEvent>, OnApplica
     @Inject(KAFKA) kafka: Kafka,
     private readonly outbox: OutboxRepository,
     private readonly config: IntakeConfig,
+    private readonly metrics: OutboxMetrics,
   ) {
     this.producer = kafka.producer({
       idempotent: true,
@@ -66,6 +68,7 @@ export class OutboxRelay implements IEventHandler<OutboxWrittenEvent>, OnApplica
         if (sent === BATCH || this.pending) continue;
         await this.sleep(this.config.RELAY_POLL_MS);
       } catch (error) {
+        this.metrics.failures.inc();
         backoff = Math.min(MAX_BACKOFF_MS, Math.max(100, backoff * 2));
         this.logger.warn(`outbox relay failed, retrying in ${backoff} ms: ${(error as Error).message}`);
         await this.sleep(backoff);
@@ -81,6 +84,7 @@ export class OutboxRelay implements IEventHandler<OutboxWrittenEvent>, OnApplica
       byTopic.set(row.topic, entry);
     }
     await this.producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 });
+    for (const { topic, messages } of byTopic.values()) this.metrics.published.inc({ topic }, messages.length);
   }
 
   private sleep(ms: number): Promise<void> {

@@ -60,6 +60,16 @@ export class OutboxRepository {
     });
   }
 
+  /** What waits to be published: how many events, and how long the oldest has waited (0 when none). */
+  async backlog(): Promise<{ events: number; oldestSeconds: number }> {
+    const [row]: Array<{ events: number; oldest_seconds: number | null }> = await this.db.query(
+      `SELECT count(*)::int AS events,
+              extract(epoch FROM now() - (SELECT occurred_at FROM intake.outbox ORDER BY id LIMIT 1))::float8 AS oldest_seconds
+         FROM intake.outbox`,
+    );
+    return { events: row!.events, oldestSeconds: Math.max(0, row!.oldest_seconds ?? 0) };
+  }
+
   private async oldest(tx: EntityManager, limit: number): Promise<OutboxRow[]> {
     const rows: Array<{
       id: string;

@@ -1,0 +1,2 @@
+export * from './app-metrics.js';
+export * from './metrics.module.js';
