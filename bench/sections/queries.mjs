@@ -192,6 +192,7 @@ async function measure(bench, endpoint, path, label, duration = bench.quick ? QU
     insights: [bench.apps.get('insights').pid],
     postgres: bench.postgresPids,
   });
+  const lookupsBefore = label === null ? null : await answerLookups(bench);
   const result = await autocannon({
     url: appUrl('insights'),
     connections: CONNECTIONS,
@@ -212,6 +213,7 @@ async function measure(bench, endpoint, path, label, duration = bench.quick ? QU
   const errors = result.non2xx + result.errors + result.timeouts;
   const used = cpu.stop();
   await settle();
+  const lookups = lookupsBefore && difference(await answerLookups(bench), lookupsBefore);
   // A round no request finished in has no p99 (autocannon says 0).
   if (label === null) return { p99: result['2xx'] === 0 ? null : result.latency.p99 };
   bench.log(
@@ -220,12 +222,35 @@ async function measure(bench, endpoint, path, label, duration = bench.quick ? QU
       (drawn
         ? `; ${round((100 * drawn.fresh) / Math.max(1, drawn.requests), 1)} % of ${formatNumber(drawn.requests)} requests new views (cache misses; a repeat misses too once the cache's budget evicted it)`
         : '') +
+      (lookups
+        ? `; answers computed ${share(lookups.answers.miss, lookups.answers)}, joined in flight ` +
+          `${share(lookups.answers.shared, lookups.answers)}, kept ${share(lookups.answers.hit, lookups.answers)} ` +
+          `(parts computed: ${formatNumber(lookups.parts.miss)} of ${formatNumber(lookups.parts.hit + lookups.parts.miss + lookups.parts.shared)})`
+        : '') +
       `; CPU per answer: insights ${microsEach(used.insights, result['2xx'])}, Postgres ${microsEach(used.postgres, result['2xx'])}`,
   );
   // No answer at all within the run (every request slower than that): autocannon says p99 0; it is at least the run.
   if (result['2xx'] === 0) return { p99: duration * 1000, errors, unanswered: true };
   return { p99: round(result.latency.p99, 1), errors };
 }
+
+/** Insights' cache lookups so far, by shelf and outcome (its /metrics: smp_insights_cache_lookups_total). */
+async function answerLookups(bench) {
+  const text = await (await fetch(`${appUrl('insights')}/metrics`, { headers: { authorization: `Bearer ${bench.adminKey}` } })).text();
+  const count = (shelf, outcome) =>
+    Number(new RegExp(`^smp_insights_cache_lookups_total\\{shelf="${shelf}",outcome="${outcome}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  const lookups = (shelf) => ({ hit: count(shelf, 'hit'), miss: count(shelf, 'miss'), shared: count(shelf, 'shared') });
+  return { answers: lookups('answers'), parts: lookups('parts') };
+}
+
+const difference = (after, before) =>
+  Object.fromEntries(
+    Object.entries(after).map(([shelf, counts]) => [
+      shelf,
+      { hit: counts.hit - before[shelf].hit, miss: counts.miss - before[shelf].miss, shared: counts.shared - before[shelf].shared },
+    ]),
+  );
+const share = (part, { hit, miss, shared }) => `${round((100 * part) / Math.max(1, hit + miss + shared), 1)} %`;
 
 /**
  * Waits until insights has finished the computations of the requests autocannon abandoned when its run ended (its

@@ -29,11 +29,13 @@ interface Shelf {
   budget: number;
   /** The cache's version when the shelf was last swept of entries that can never be read again. */
   swept: number;
-  /** Lookups, by what they found (see remember), and entries evicted for the budget. */
-  counted: Record<'hit' | 'miss' | 'shared' | 'uncached' | 'evicted', { inc(): void }>;
+  /** Lookups, by what they found (see remember). */
+  counted: Counted;
+  /** Entries evicted for the budget. */
+  evicted: { inc(): void };
 }
 
-type ShelfName = 'answers' | 'parts' | 'tallies';
+type Counted = Record<'hit' | 'miss' | 'shared' | 'uncached', { inc(): void }>;
 
 /** What a kept answer costs beside its gzipped JSON: its key, its entry, the Buffer and KeptAnswer objects. An estimate. */
 const BYTES_PER_ENTRY = 1_000;
@@ -60,6 +62,8 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
   private readonly parts: Shelf;
   /** The read models held in memory (see held): a budget of their own, so that a run of large answers cannot push them out. */
   private readonly tallies: Shelf;
+  /** The small parts' lookups (see smallPart): on the answers' shelf, counted apart from the answers. */
+  private readonly smallParts: Counted;
   private readonly pending = new Map<string, { version: number; answer: Promise<unknown> }>();
   private version = 0;
   /** The version at which each year's figures last changed, and at which everything last did (see changedMonthsOf). */
@@ -81,27 +85,30 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
     this.turns = new Limiter(config.INSIGHTS_QUERY_CONCURRENCY);
     const lookups = metrics.counter('cache_lookups_total', {
       help:
-        'Lookups of the answer cache per shelf (answers, parts, tallies), by outcome: hit (kept), miss (computed), shared ' +
-        '(joined the same computation in flight), uncached (no live LISTEN connection, or a budget of 0)',
+        'Lookups of the answer cache per shelf (answers; small-parts, kept within the answers budget; parts; tallies), by ' +
+        'outcome: hit (kept), miss (computed), shared (joined the same computation in flight), uncached (no live LISTEN ' +
+        'connection, or a budget of 0)',
       labelNames: ['shelf', 'outcome'],
     });
     const evictions = metrics.counter('cache_evictions_total', {
       help: 'Entries evicted to stay within the shelf budget (not counting those a change of the read models made stale)',
       labelNames: ['shelf'],
     });
-    const shelf = (name: ShelfName, budget: number): Shelf => ({
+    const counted = (name: string): Counted => ({
+      hit: lookups.labels(name, 'hit'),
+      miss: lookups.labels(name, 'miss'),
+      shared: lookups.labels(name, 'shared'),
+      uncached: lookups.labels(name, 'uncached'),
+    });
+    const shelf = (name: string, budget: number): Shelf => ({
       entries: new Map(),
       bytes: 0,
       budget,
       swept: 0,
-      counted: {
-        hit: lookups.labels(name, 'hit'),
-        miss: lookups.labels(name, 'miss'),
-        shared: lookups.labels(name, 'shared'),
-        uncached: lookups.labels(name, 'uncached'),
-        evicted: evictions.labels(name),
-      },
+      counted: counted(name),
+      evicted: evictions.labels(name),
     });
+    this.smallParts = counted('small-parts');
     this.answers = shelf('answers', config.INSIGHTS_CACHE_BYTES);
     this.parts = shelf('parts', config.INSIGHTS_PART_BYTES);
     this.tallies = shelf('tallies', config.INSIGHTS_TALLY_BYTES);
@@ -164,7 +171,14 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
    * whose budget holds thousands of small entries, rather than among the large parts, whose churn would evict it.
    */
   smallPart<T>(key: string, compute: () => Promise<T>, bytes: (value: T) => number): Promise<T> {
-    return this.remember(this.answers, `small-part\u0000${key}`, null, compute, (value) => ({ kept: value, bytes: bytes(value) }));
+    return this.remember(
+      this.answers,
+      `small-part\u0000${key}`,
+      null,
+      compute,
+      (value) => ({ kept: value, bytes: bytes(value) }),
+      this.smallParts,
+    );
   }
 
   /**
@@ -189,25 +203,26 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
     year: number | null,
     compute: () => Promise<T>,
     keep: (value: T) => Kept<K>,
+    counted = shelf.counted,
   ): Promise<T | K> {
     if (!this.listener?.listening || shelf.budget === 0) {
-      shelf.counted.uncached.inc();
+      counted.uncached.inc();
       return compute();
     }
     const version = this.versionFor(year);
     const entry = shelf.entries.get(key);
     if (entry && entry.version === version) {
-      shelf.counted.hit.inc();
+      counted.hit.inc();
       // Marked, not moved to the back of the Map (see store).
       entry.used = true;
       return entry.value as K;
     }
     const inFlight = this.pending.get(key);
     if (inFlight && inFlight.version === version) {
-      shelf.counted.shared.inc();
+      counted.shared.inc();
       return inFlight.answer as Promise<T>;
     }
-    shelf.counted.miss.inc();
+    counted.miss.inc();
     const answer = compute().then((value) => {
       // A change committed while computing may or may not be in `value`: keep it only if none came.
       if (this.listener?.listening && this.versionFor(year) === version) {
@@ -296,7 +311,7 @@ export class ReadModelCache implements OnApplicationBootstrap, OnApplicationShut
         shelf.entries.set(oldest, old);
       } else {
         shelf.bytes -= old.bytes;
-        shelf.counted.evicted.inc();
+        shelf.evicted.inc();
       }
     }
   }
