@@ -42,14 +42,13 @@ export interface FunnelSummary {
   limits: FunnelLimitsPer1000[];
 }
 
-export interface CategoryFunnel extends FunnelSummary {
-  /** Every clinic with a row in the period (of any category), in id order; see pointAt. */
-  clinics: FunnelClinics;
-  /** What placing one more clinic's figures on it takes (see placeOn). */
+/** A category's funnel over a period without its clinics: what an answer shows of it, and what placing a clinic takes. */
+export interface FunnelOutline {
+  summary: FunnelSummary;
   scale: FunnelScale;
 }
 
-/** A category's funnel over a period as placeOn needs it: a few numbers, where the funnel itself holds every clinic. */
+/** A category's funnel over a period as placeOn needs it: a few numbers, where its scoring took every clinic's figures. */
 export interface FunnelScale {
   category: SideEffectCategory;
   networkRatePer1000: number;
@@ -58,8 +57,8 @@ export interface FunnelScale {
 }
 
 /**
- * The point of a clinic of the funnel's network from its own figures over the funnel's period: z and band as pointAt
- * gives them for that clinic (the same adjusted score, see adjustedScore), without the funnel of every clinic.
+ * The point of a clinic on a funnel from its own figures over the funnel's period: z and band as the funnel's scoring of
+ * every clinic gives them for that clinic (funnelScores's adjusted score is adjustedScore), without that scoring.
  */
 export function placeOn(scale: FunnelScale, procedures: number, reports: number): { z: number | null; band: FunnelBand | null } {
   if (!scale.scores || !onPlot(procedures, reports)) return { z: null, band: null };
@@ -69,47 +68,33 @@ export function placeOn(scale: FunnelScale, procedures: number, reports: number)
 }
 
 /**
- * The clinics of a funnel, position by position in parallel arrays (thousands per funnel, several funnels per answer:
- * no object per clinic until an answer asks for its points).
+ * The clinic at position `i` of the inputs as a point of the outline's funnel: its figures over the period, and z and
+ * band from the funnel's scale (placeOn: the same adjusted score the funnel's own scoring gives each of its clinics).
+ * perf: a page's points from the inputs, not every clinic's point of every category made for a page of a hundred.
  */
-export interface FunnelClinics {
-  ids: readonly string[];
-  names: ReadonlyArray<string | null>;
-  countries: ReadonlyArray<string | null>;
-  procedures: Int32Array;
-  reports: Int32Array;
-  /** 1 where the clinic has procedures or a report row of the funnel's category in the period. */
-  inCategory: Uint8Array;
-  /** Overdispersion-adjusted z; NaN where the clinic is not on the plot (no procedures, or more reports than procedures). */
-  z: Float64Array;
-  bands: ReadonlyArray<FunnelBand | null>;
-}
-
-/** The clinic at position `i` of the funnel as a point. */
-export function pointAt(funnel: CategoryFunnel, i: number): ClinicPoint {
-  const clinics = funnel.clinics;
-  const procedures = clinics.procedures[i]!;
-  const reports = clinics.reports[i]!;
-  const z = clinics.z[i]!;
-  // Fields written out, not spread: thousands of points per answer, and object spread is several times slower.
+export function pointOf(inputs: FunnelInputs, i: number, { summary, scale }: FunnelOutline): ClinicPoint {
+  const offset = inputs.offsets[i]!;
+  const procedures = proceduresAt(inputs.values, offset);
+  const reports = reportsAt(inputs.values, offset, summary.category);
+  // Fields written out, not spread: a hundred points per answer, and object spread is several times slower.
   const rate = rateOf(reports, procedures);
+  const { z, band } = placeOn(scale, procedures, reports);
   return {
-    clinicId: clinics.ids[i]!,
-    name: clinics.names[i]!,
-    country: clinics.countries[i]!,
-    category: funnel.category,
+    clinicId: inputs.ids[i]!,
+    name: inputs.names[i]!,
+    country: inputs.countries[i]!,
+    category: summary.category,
     procedures,
     reports,
     ratePer1000: rate.ratePer1000,
     ci95: rate.ci95,
-    z: Number.isNaN(z) ? null : round(z),
-    band: clinics.bands[i]!,
+    z,
+    band,
   };
 }
 
-/** Heap estimates for the cache's budget: a clinic is a few numbers and three references, a funnel ~40 limit rows. */
-const BYTES_PER_CLINIC = 64;
-const BYTES_PER_FUNNEL = 8_000;
+/** Heap estimates for the cache's budget: an outline is ~40 limit rows. */
+const BYTES_PER_OUTLINE = 8_000;
 /** A clinic among a period's inputs: its offset (and its share of the window's figures), id, name and country. */
 const BYTES_PER_INPUT = 150;
 /** Whether a clinic is on the plot: the binomial model needs procedures, and no more reports than procedures (procedures may be recorded late). */
@@ -118,7 +103,7 @@ const onPlot = (procedures: number, reports: number): boolean => procedures > 0 
 const BYTES_PER_SCALE = 400;
 
 /** The clinics a period's funnels are drawn from: every one with a row in the period (and of the country), in id order. */
-interface FunnelInputs {
+export interface FunnelInputs {
   ids: string[];
   names: Array<string | null>;
   countries: Array<string | null>;
@@ -140,19 +125,21 @@ export class ClinicFunnels {
   ) {}
 
   /**
-   * The funnels of the period and country, one per category (or just `filters.category`'s); each is computed once per
-   * change of the read models for every answer that needs it (each clinic's incidence places itself on the same
-   * network funnel, an answer about all categories shares those of single categories). Do not change the result.
+   * The outlines of the period's funnels (of the country's clinics), one per category (or just `filters.category`'s),
+   * each computed once per change of the read models for every answer that needs it: an answer about all categories
+   * shares those of single categories. Kept without their clinics' points: a page's points come from the inputs
+   * (pointOf), placed on the outline's scale as the clinic view places one clinic (same-hour A/B: CPU per answer within
+   * the noise of keeping every clinic's z and band per category, with a ninth of the heap per funnel kept).
    */
-  compute(period: Period, filters: { category?: SideEffectCategory; country?: string }): Promise<readonly CategoryFunnel[]> {
+  outlines(period: Period, filters: { category?: SideEffectCategory; country?: string }): Promise<readonly FunnelOutline[]> {
     const categories = filters.category ? [filters.category] : SIDE_EFFECT_CATEGORIES;
     let inputs: Promise<FunnelInputs> | undefined;
     return Promise.all(
       categories.map((category) =>
         this.cache.part(
           `funnel\u0000${period.from ?? ''}\u0000${period.to ?? ''}\u0000${category}\u0000${filters.country ?? ''}`,
-          async () => funnelOf(category, await (inputs ??= this.inputsPart(period, filters.country))),
-          (funnel) => BYTES_PER_CLINIC * funnel.clinics.ids.length + BYTES_PER_FUNNEL,
+          async () => outlineOf(category, await (inputs ??= this.inputs(period, filters.country))),
+          () => BYTES_PER_OUTLINE,
         ),
       ),
     );
@@ -173,23 +160,26 @@ export class ClinicFunnels {
       categories.map((one) =>
         this.cache.smallPart(
           `funnel-scale\u0000${period.from ?? ''}\u0000${period.to ?? ''}\u0000${one}`,
-          async () => scaleOf(one, scoresOf(one, await (inputs ??= this.inputsPart(period, undefined))).plot),
+          async () => scaleOf(one, scoresOf(one, await (inputs ??= this.inputs(period, undefined))).plot),
           () => BYTES_PER_SCALE,
         ),
       ),
     );
   }
 
-  /** The clinics and their figures over the period (of the country): a part too, since every category's funnel is drawn from them. */
-  private inputsPart(period: Period, country: string | undefined): Promise<FunnelInputs> {
+  /**
+   * The clinics and their figures over the period (of the country): a part, since every category's funnel is drawn from
+   * them and every page of the funnels' points read from them. Do not change the result.
+   */
+  inputs(period: Period, country: string | undefined): Promise<FunnelInputs> {
     return this.cache.part(
       `funnel-inputs\u0000${period.from ?? ''}\u0000${period.to ?? ''}\u0000${country ?? ''}`,
-      () => this.inputs(period, country),
+      () => this.inputsOf(period, country),
       (clinics) => clinics.ids.length * BYTES_PER_INPUT,
     );
   }
 
-  private async inputs(period: Period, country: string | undefined): Promise<FunnelInputs> {
+  private async inputsOf(period: Period, country: string | undefined): Promise<FunnelInputs> {
     const [window, directory] = await Promise.all([this.months.window(period), this.months.directory()]);
     const keys = window.keys;
     const ids: string[] = [];
@@ -211,39 +201,27 @@ export class ClinicFunnels {
   }
 }
 
-/** A category's figures of every input clinic, and the scores of those on the plot (null: none is). */
+/** The scores of a category's funnel over the clinics on its plot (null: none is). */
 interface CategoryScores {
-  procedures: Int32Array;
-  reports: Int32Array;
-  inCategory: Uint8Array;
   plot: FunnelScores | null;
   /** The most procedures of a clinic on the plot (at least 1). */
   largest: number;
 }
 
 function scoresOf(category: SideEffectCategory, { values, offsets }: FunnelInputs): CategoryScores {
-  const count = offsets.length;
-  const procedures = new Int32Array(count);
-  const reports = new Int32Array(count);
-  const inCategory = new Uint8Array(count);
+  const events = new Int32Array(offsets.length);
+  const trials = new Int32Array(offsets.length);
   let placed = 0;
-  for (let i = 0; i < count; i++) {
-    const offset = offsets[i]!;
-    procedures[i] = proceduresAt(values, offset);
-    reports[i] = reportsAt(values, offset, category);
-    inCategory[i] = presentAt(values, offset, category) ? 1 : 0;
-    if (onPlot(procedures[i]!, reports[i]!)) placed++;
-  }
-  const events = new Int32Array(placed);
-  const trials = new Int32Array(placed);
   let largest = 1;
-  for (let i = 0, at = 0; i < count; i++) {
-    if (!onPlot(procedures[i]!, reports[i]!)) continue;
-    events[at] = reports[i]!;
-    trials[at++] = procedures[i]!;
-    largest = Math.max(largest, procedures[i]!);
+  for (const offset of offsets) {
+    const procedures = proceduresAt(values, offset);
+    const reports = reportsAt(values, offset, category);
+    if (!onPlot(procedures, reports)) continue;
+    events[placed] = reports;
+    trials[placed++] = procedures;
+    largest = Math.max(largest, procedures);
   }
-  return { procedures, reports, inCategory, plot: placed > 0 ? funnelScores(events, trials) : null, largest };
+  return { plot: placed > 0 ? funnelScores(events.subarray(0, placed), trials.subarray(0, placed)) : null, largest };
 }
 
 function scaleOf(category: SideEffectCategory, plot: FunnelScores | null): FunnelScale {
@@ -254,20 +232,10 @@ function scaleOf(category: SideEffectCategory, plot: FunnelScores | null): Funne
   };
 }
 
-function funnelOf(category: SideEffectCategory, inputs: FunnelInputs): CategoryFunnel {
-  const { ids, names, countries } = inputs;
-  const count = ids.length;
-  const { procedures, reports, inCategory, plot, largest } = scoresOf(category, inputs);
-  const z = new Float64Array(count).fill(Number.NaN);
-  const bands: Array<FunnelBand | null> = new Array<FunnelBand | null>(count).fill(null);
-  if (plot)
-    for (let i = 0, at = 0; i < count; i++) {
-      if (!onPlot(procedures[i]!, reports[i]!)) continue;
-      z[i] = plot.adjustedZ[at]!;
-      bands[i] = funnelBand(plot.adjustedZ[at++]!, plot.z95, plot.z998);
-    }
+function outlineOf(category: SideEffectCategory, inputs: FunnelInputs): FunnelOutline {
+  const { plot, largest } = scoresOf(category, inputs);
   const scale = scaleOf(category, plot);
-  return {
+  const summary: FunnelSummary = {
     category,
     target: plot?.target ?? 0,
     networkRatePer1000: scale.networkRatePer1000,
@@ -283,9 +251,8 @@ function funnelOf(category: SideEffectCategory, inputs: FunnelInputs): CategoryF
           upper998: round(point.upper998 * 1000),
         }))
       : [],
-    clinics: { ids, names, countries, procedures, reports, inCategory, z, bands },
-    scale,
   };
+  return { summary, scale };
 }
 
 /** About 40 clinic sizes from 1 to a little past the largest clinic, spaced evenly on a log scale. */

@@ -1,7 +1,8 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Answer } from '@smp/http';
 import { SIDE_EFFECT_CATEGORIES } from '@smp/domain';
-import { ClinicFunnels, pointAt, type CategoryFunnel } from '../../read-model/clinic-funnels.js';
+import { ClinicFunnels, pointOf, type FunnelInputs, type FunnelOutline } from '../../read-model/clinic-funnels.js';
+import { presentAt } from '../../read-model/month-tallies.js';
 import { compareText, pageOf, type CursorKey, type CursorShape, type SortedRows } from '../../read-model/paging.js';
 import { periodOf } from '../../read-model/period.js';
 import { GetClinicStatsQuery, type ClinicStats } from './get-clinic-stats.query.js';
@@ -19,27 +20,31 @@ export class GetClinicStatsHandler implements IQueryHandler<GetClinicStatsQuery,
   }
 
   private async compute({ filter }: GetClinicStatsQuery): Promise<ClinicStats> {
-    const funnels = await this.funnels.compute(periodOf(filter.from, filter.to), { category: filter.category, country: filter.country });
+    const period = periodOf(filter.from, filter.to);
+    const [outlines, inputs] = await Promise.all([
+      this.funnels.outlines(period, { category: filter.category, country: filter.country }),
+      this.funnels.inputs(period, filter.country),
+    ]);
     const page = pageOf(
-      answerRows(funnels, filter.category !== undefined),
+      answerRows(inputs, outlines, filter.category !== undefined),
       filter,
-      { keyOf: ({ funnel, i }) => [funnel.category, funnel.clinics.ids[i]!], compare: compareRows, shape: CLINIC_CURSOR },
-      ({ funnel, i }) => pointAt(funnel, i),
+      { keyOf: ({ outline, i }) => [outline.summary.category, inputs.ids[i]!], compare: compareRows, shape: CLINIC_CURSOR },
+      ({ outline, i }) => pointOf(inputs, i, outline),
     );
     return {
       category: filter.category ?? null,
       from: filter.from ?? null,
       to: filter.to ?? null,
       country: filter.country ?? null,
-      funnels: funnels.map(({ clinics: _clinics, scale: _scale, ...funnel }) => funnel),
+      funnels: outlines.map(({ summary }) => summary),
       ...page,
     };
   }
 }
 
-/** A row of the answer: a clinic's position in a funnel. */
+/** A row of the answer: a clinic (its position in the inputs) on a category's funnel. */
 interface FunnelRow {
-  funnel: CategoryFunnel;
+  outline: FunnelOutline;
   i: number;
 }
 
@@ -49,26 +54,26 @@ interface FunnelRow {
  * category, all categories' all. (perf: an array of every row's position was a sixth of what a computed answer
  * allocated.)
  */
-function answerRows(funnels: readonly CategoryFunnel[], oneCategory: boolean): SortedRows<FunnelRow> {
-  // Per funnel, the positions listed (null: all of its clinics), and the rows before it.
-  const listed = funnels.map((funnel) => {
+function answerRows(inputs: FunnelInputs, outlines: readonly FunnelOutline[], oneCategory: boolean): SortedRows<FunnelRow> {
+  const { values, offsets } = inputs;
+  // Per funnel, the positions listed (null: every clinic of the inputs), and the rows before it.
+  const listed = outlines.map(({ summary }) => {
     if (!oneCategory) return null;
-    const { inCategory } = funnel.clinics;
-    const positions = new Int32Array(inCategory.length);
+    const positions = new Int32Array(offsets.length);
     let count = 0;
-    for (let i = 0; i < inCategory.length; i++) if (inCategory[i] === 1) positions[count++] = i;
+    for (let i = 0; i < offsets.length; i++) if (presentAt(values, offsets[i]!, summary.category)) positions[count++] = i;
     return positions.subarray(0, count);
   });
   const starts = [0];
-  funnels.forEach((funnel, f) => starts.push(starts[f]! + (listed[f]?.length ?? funnel.clinics.ids.length)));
+  outlines.forEach((_outline, f) => starts.push(starts[f]! + (listed[f]?.length ?? offsets.length)));
   return {
-    length: starts[funnels.length]!,
+    length: starts[outlines.length]!,
     at: (row) => {
-      if (!(row >= 0 && row < starts[funnels.length]!)) return undefined;
+      if (!(row >= 0 && row < starts[outlines.length]!)) return undefined;
       let f = 0;
       while (row >= starts[f + 1]!) f++;
       const within = row - starts[f]!;
-      return { funnel: funnels[f]!, i: listed[f]?.[within] ?? within };
+      return { outline: outlines[f]!, i: listed[f]?.[within] ?? within };
     },
   };
 }
