@@ -62,6 +62,8 @@ describe('metrics of every app', () => {
     expect(
       sample(text, 'smp_intake_http_request_duration_seconds_count', 'method="GET",route="unmatched",status="404"'),
     ).toBeGreaterThanOrEqual(1);
+    // Both reports went through group commit: one statement each, or one for both.
+    expect(sample(text, 'smp_intake_group_commit_cases_sum')).toBeGreaterThanOrEqual(2);
     expect(text).not.toContain(created.body.caseId);
     expect(text).not.toContain('no-such-route');
     // The process's own figures, named for the app.

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { createHash } from 'node:crypto';
+import { AppMetrics } from '@smp/observability';
 import { INTAKE_SCHEMA } from '@smp/persistence';
 import { migratedDataSource } from '../../../../test/support/database.js';
 import { unique } from '../../../../test/support/environment.js';
@@ -21,7 +22,7 @@ describe(`${CaseRepository.name} against the real Postgres`, () => {
 
   beforeAll(async () => {
     db = await migratedDataSource(INTAKE_SCHEMA);
-    sut = new CaseRepository(db, new OutboxRepository(db));
+    sut = new CaseRepository(db, new OutboxRepository(db), new AppMetrics('intake', { processMetrics: false }));
   });
   afterAll(() => db?.destroy());
 

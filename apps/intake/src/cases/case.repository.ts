@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { formatCaseId, type CaseEffect, type SeriousReason } from '@smp/domain';
+import { AppMetrics } from '@smp/observability';
 import { GroupCommit } from '@smp/persistence';
 import { OutboxRepository } from '../outbox/outbox.repository.js';
 import { caseVersionEvents, type CaseVersionState } from './case-events.js';
@@ -88,10 +89,19 @@ export class CaseRepository {
     inFlight: GROUPS_IN_FLIGHT,
   });
 
+  /** How many cases each group-commit statement wrote: under load, many; one at a time when requests come one by one. */
+  private readonly groupSizes;
+
   constructor(
     private readonly db: DataSource,
     private readonly outbox: OutboxRepository,
-  ) {}
+    metrics: AppMetrics,
+  ) {
+    this.groupSizes = metrics.histogram('group_commit_cases', {
+      help: 'Cases written by one group-commit statement (one transaction, one WAL flush)',
+      buckets: [1, 2, 5, 10, 20, 50, 100, MAX_GROUP],
+    });
+  }
 
   /**
    * Opens a case and builds the client's answer once it is committed. With an
@@ -112,6 +122,7 @@ export class CaseRepository {
 
   /** Numbers the cases, then writes all of them with everything they bring in one statement; returns the case ids. */
   private async insertGroup(inputs: readonly NewCase[]): Promise<string[]> {
+    this.groupSizes.observe(inputs.length);
     const [{ year, sequences }]: Array<{ year: number; sequences: number[] }> = await this.db.query(
       `SELECT extract(year FROM now())::int AS year, array(SELECT nextval('intake.case_number_seq')::int FROM generate_series(1, $1)) AS sequences`,
       [inputs.length],

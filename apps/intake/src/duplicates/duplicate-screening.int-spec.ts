@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { AppMetrics } from '@smp/observability';
 import { INTAKE_SCHEMA } from '@smp/persistence';
 import { migratedDataSource } from '../../../../test/support/database.js';
 import { unique } from '../../../../test/support/environment.js';
@@ -14,7 +15,7 @@ describe(`${DuplicateScreening.name} against the real Postgres`, () => {
 
   beforeAll(async () => {
     db = await migratedDataSource(INTAKE_SCHEMA);
-    cases = new CaseRepository(db, new OutboxRepository(db));
+    cases = new CaseRepository(db, new OutboxRepository(db), new AppMetrics('intake', { processMetrics: false }));
     sut = new DuplicateScreening(db);
   });
   afterAll(() => db?.destroy());
