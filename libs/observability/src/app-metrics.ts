@@ -20,7 +20,7 @@ export class AppMetrics {
   readonly registry = new Registry();
   readonly prefix: string;
   private readonly requestSeconds: Histogram<'method' | 'route' | 'status'>;
-  /** perf: one bound series per method, route and status, not a label lookup on every request. */
+  /** perf: one bound series per method, route and status, made once, not a labels object made on every request. */
   private readonly requestSeries = new Map<string, Histogram.Internal<'method' | 'route' | 'status'>>();
 
   constructor(

@@ -20,9 +20,9 @@ export class OutboxMetrics {
     this.failures = metrics.counter('outbox_relay_failures_total', {
       help: 'Relay rounds that failed (Kafka or Postgres unreachable); their events stay in the outbox and are retried',
     });
-    // prom-client calls collect on every scrape; one query serves both gauges.
+    // A scrape calls every metric's collect in one pass (prom-client's Registry.metrics), so one query serves both gauges.
     let backlog: Promise<{ events: number; oldestSeconds: number }> | undefined;
-    const read = () => (backlog ??= outbox.backlog().finally(() => setImmediate(() => (backlog = undefined))));
+    const read = () => (backlog ??= outbox.backlog().finally(() => (backlog = undefined)));
     metrics.gauge('outbox_backlog_events', {
       help: 'Events stored in the outbox, not yet published',
       async collect() {
