@@ -138,6 +138,31 @@ describe('the dashboard, in a real browser', () => {
     await page.setViewportSize(DESKTOP);
   }
 
+  /**
+   * The clinic's rate-over-time chart next to its table: the axis's top, the highest rate or network rate in the table,
+   * the widest 95% interval's upper bound, and whether the chart says that some intervals run off the top.
+   */
+  const rateChart = (page: Page) =>
+    page.evaluate(() => {
+      const section = document.querySelector('section[aria-labelledby="over-time"]');
+      const chart = (globalThis as any).Chart.getChart(section.querySelector('canvas'));
+      const numbers = (text: string) => (text.match(/\d[\d,]*(?:\.\d+)?/g) ?? []).map((n: string) => Number(n.replace(/,/g, '')));
+      const rows = [...section.querySelectorAll('tbody tr')].map((row: any) => [...row.cells].map((cell: any) => cell.textContent));
+      return {
+        top: chart.scales.y.max as number,
+        highestLine: Math.max(0, ...rows.flatMap((cells: string[]) => [...numbers(cells[3]!), ...numbers(cells[5]!)])),
+        widestInterval: Math.max(0, ...rows.flatMap((cells: string[]) => numbers(cells[4]!).slice(1))),
+        noteShown: chart.options.plugins.subtitle.display === true,
+      };
+    });
+
+  /** Every rate fits under the axis; an interval is cut at the top only with the note that says so. */
+  async function expectRatesFitTheirChart(page: Page): Promise<void> {
+    const { top, highestLine, widestInterval, noteShown } = await rateChart(page);
+    expect(top).toBeGreaterThanOrEqual(highestLine);
+    expect(noteShown).toBe(top < widestInterval);
+  }
+
   const scarringReports = (page: Page) =>
     page.evaluate(() => {
       const rows = [...document.querySelectorAll('section[aria-labelledby="all-categories"] tbody tr')];
@@ -178,6 +203,7 @@ describe('the dashboard, in a real browser', () => {
       await viewReady(clinicPage);
       await signIn(clinicPage, keys.clinic.key);
       expect(await clinicPage.textContent('main h1')).toContain(keys.clinic.name);
+      await expectRatesFitTheirChart(clinicPage);
       const before = await scarringReports(clinicPage);
       expect(before).not.toBeNull();
 
@@ -235,6 +261,7 @@ describe('the dashboard, in a real browser', () => {
       );
       await clinicPage.selectOption('select[name="category"]', 'scarring');
       await viewReady(clinicPage);
+      await expectRatesFitTheirChart(clinicPage);
       await screenshot(clinicPage, 'clinic-view');
 
       // Procedures from a CSV file: each bad row named by its line, nothing recorded; then a good file.

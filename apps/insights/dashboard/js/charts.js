@@ -57,10 +57,44 @@ const baseOptions = {
   plugins: { legend: { labels: { boxWidth: 14 } } },
 };
 
-/** A rate per month with its 95% band (filled between the bounds) and the network rate beside it. */
-export async function rateOverTime(canvas, { months, rates, lower, upper, network, label }) {
+/** The median of the numbers given (nulls left out); 0 when there are none. */
+function median(values) {
+  const sorted = values.filter((value) => value != null).sort((x, y) => x - y);
+  if (!sorted.length) return 0;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten) that is at least `value`. */
+function roundUp(value) {
+  const power = 10 ** Math.floor(Math.log10(value));
+  return [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].map((step) => step * power).find((top) => top >= value);
+}
+
+/**
+ * The top of a rate chart's axis: room for every rate and network rate, and for the 95% intervals of the months with
+ * at least half the median number of procedures. A month with fewer (the month just begun, say) has an interval many
+ * times wider than the others; drawn whole it would press every line flat at the bottom, so it runs off the top
+ * instead (the table beside the chart gives it). Null when every interval fits: Chart.js then picks the scale.
+ */
+function rateAxisTop({ rates, network, upper, procedures }) {
+  const few = median(procedures) / 2;
+  const widest = Math.max(0, ...upper.filter((value) => value != null));
+  const shown = [...rates, ...network, ...upper.filter((_, i) => (procedures[i] ?? 0) >= few)].filter((value) => value != null);
+  const needed = Math.max(0, ...shown);
+  if (needed <= 0 || widest <= needed * 1.25) return null;
+  const top = roundUp(needed * 1.1);
+  return top < widest ? top : null;
+}
+
+/**
+ * A rate per month with its 95% band (filled between the bounds) and the network rate beside it. A band too wide for
+ * the axis (see rateAxisTop) is cut at the top, and the chart's subtitle says so.
+ */
+export async function rateOverTime(canvas, { months, rates, lower, upper, network, procedures, label }) {
   const Chart = await chartLibrary();
   Chart.getChart(canvas)?.destroy();
+  const top = rateAxisTop({ rates, network, upper, procedures });
   return new Chart(canvas, {
     type: 'line',
     data: {
@@ -90,10 +124,15 @@ export async function rateOverTime(canvas, { months, rates, lower, upper, networ
     },
     options: {
       ...baseOptions,
-      scales: { y: { beginAtZero: true, title: { display: true, text: 'per 1,000 procedures' } } },
+      scales: { y: { beginAtZero: true, ...(top === null ? {} : { max: top }), title: { display: true, text: 'per 1,000 procedures' } } },
       plugins: {
         ...baseOptions.plugins,
         legend: { labels: { boxWidth: 14, filter: (item) => item.text !== '95% interval (upper)' } },
+        subtitle: {
+          display: top !== null,
+          text: 'Months with few procedures have intervals too wide to show whole: see the table.',
+          font: { size: 11 },
+        },
       },
     },
   });

@@ -178,6 +178,7 @@ function drawTrend(container, rows, category) {
       rates: mine.map((r) => r.ratePer1000),
       lower: mine.map((r) => r.ci95?.lower ?? null),
       upper: mine.map((r) => r.ci95?.upper ?? null),
+      procedures: mine.map((r) => r.procedures),
       network: mine.map((r) => r.networkRatePer1000),
       label: CATEGORY_LABELS[category],
     }),

@@ -334,6 +334,7 @@ function drawBatchTrend(container, rows, pigmentId, category) {
       rates: mine.map((r) => r.ratePer1000),
       lower: mine.map((r) => r.ci95?.lower ?? null),
       upper: mine.map((r) => r.ci95?.upper ?? null),
+      procedures: mine.map((r) => r.procedures),
       network: mine.map((r) => networkRate(r.month)),
       label: `Batch ${mine[0].batch}`,
     }),
