@@ -180,7 +180,9 @@ try {
   for (const name of selected) {
     bench.log(`\n== ${name}${options.quick ? ' (quick)' : ''}`);
     const { default: runSection } = await import(`./sections/${name}.mjs`);
+    const sectionStarted = performance.now();
     rows.push(...(await runSection(bench)));
+    bench.log(`${name}: ${((performance.now() - sectionStarted) / 1000).toFixed(1)} s`);
   }
   progress.clear();
   console.log(`\n${formatTable(rows)}`);

@@ -11,7 +11,7 @@ import { appUrl, ensureApp, references } from '../lib/system.mjs';
 const RATE = 1_000;
 const PROBES_PER_SECOND = 20;
 const SECONDS = 30;
-const QUICK_SECONDS = 6;
+const QUICK_SECONDS = 4;
 const POLL_MS = 20;
 const CATCH_UP_MS = 180_000;
 

@@ -14,7 +14,7 @@ import { profileOptions, summariseProfile } from '../lib/cpu-profile.mjs';
 
 const CONNECTIONS = 50;
 const SECONDS = 30;
-const QUICK_SECONDS = 5;
+const QUICK_SECONDS = 3;
 const WARM_UP_SECONDS = 2;
 const BARE_PORT = benchPort(23010);
 const BARE_SERVER = fileURLToPath(new URL('../lib/bare-intake-server.mjs', import.meta.url));

@@ -20,14 +20,18 @@ import { cpuMeter, microsEach } from '../lib/cpu-time.mjs';
 
 const CONNECTIONS = 32;
 const SECONDS = 10;
-const QUICK_SECONDS = 1;
+/**
+ * --quick measures a number of requests rather than a time, and autocannon looks whether it is done every 100 ms
+ * instead of every second (`sampleInt`): otherwise each of the quick run's 48 loads took a second at least, and they
+ * did not fit its two minutes.
+ */
+const QUICK_REQUESTS = { warmUp: 100, varied: 600, repeated: 2_000 };
 /** A request still unanswered after this is an error (autocannon's default, 10 s, cut the slowest computed answers short). */
 const TIMEOUT_SECONDS = 60;
 /** Before each endpoint is measured it gets this long of the same load, unrecorded (see warmUp)... */
 const WARM_UP_SECONDS = 15;
 /** ...whose first seconds' p99 is logged: the cold figure. */
 const COLD_SECONDS = 3;
-const QUICK_WARM_UP_SECONDS = 0.5;
 
 export default async function queries(bench) {
   const domain = await bench.dist('libs/domain/src/index.js');
@@ -160,11 +164,11 @@ async function measureAll(bench, endpoints, months, label) {
     };
     await warmUp(bench, endpoint, path, label);
     drawn.requests = drawn.fresh = 0;
-    const varied = await measure(bench, endpoint, path, `${label} history, varied filters`, undefined, drawn);
+    const varied = await measure(bench, endpoint, path, `${label} history, varied filters`, quickOr(bench, 'varied'), drawn);
     const view = endpoint.path(months);
     // Steady state: the view has been asked for once before (the cold first answer is what "varied filters" measures).
     await (await fetch(`${appUrl('insights')}${view}`, { headers: { authorization: `Bearer ${bench.adminKey}` } })).arrayBuffer();
-    const repeated = await measure(bench, endpoint, () => view, `${label} history, one view repeated`);
+    const repeated = await measure(bench, endpoint, () => view, `${label} history, one view repeated`, quickOr(bench, 'repeated'));
     results.set(endpoint.name, { varied, repeated });
   }
   return results;
@@ -177,15 +181,17 @@ async function measureAll(bench, endpoints, months, label) {
  * the figure, 15 s none). The log gives the p99 of the first COLD_SECONDS of it, the cold figure.
  */
 async function warmUp(bench, endpoint, path, label) {
-  const cold = await measure(bench, endpoint, path, null, bench.quick ? QUICK_WARM_UP_SECONDS : COLD_SECONDS);
-  if (!bench.quick) await measure(bench, endpoint, path, null, WARM_UP_SECONDS - COLD_SECONDS);
-  bench.log(
-    `${label} history, first ${bench.quick ? QUICK_WARM_UP_SECONDS : COLD_SECONDS} s of warm-up, ${endpoint.name}: ${cold.p99 === null ? 'none answered' : `p99 ${cold.p99} ms`}`,
-  );
+  const cold = await measure(bench, endpoint, path, null, quickOr(bench, 'warmUp', { duration: COLD_SECONDS }));
+  if (!bench.quick) await measure(bench, endpoint, path, null, { duration: WARM_UP_SECONDS - COLD_SECONDS });
+  const first = bench.quick ? `${QUICK_REQUESTS.warmUp} requests` : `${COLD_SECONDS} s`;
+  bench.log(`${label} history, first ${first} of warm-up, ${endpoint.name}: ${cold.p99 === null ? 'none answered' : `p99 ${cold.p99} ms`}`);
 }
 
-/** p99 of `endpoint` under load for the section's duration; with no `label`, warm-up for `duration` seconds: not logged. */
-async function measure(bench, endpoint, path, label, duration = bench.quick ? QUICK_SECONDS : SECONDS, drawn = null) {
+/** How long a measurement runs: `{ duration }` in seconds, or with --quick an `amount` of requests (QUICK_REQUESTS). */
+const quickOr = (bench, kind, full = { duration: SECONDS }) => (bench.quick ? { amount: QUICK_REQUESTS[kind], sampleInt: 100 } : full);
+
+/** p99 of `endpoint` under `load` (see quickOr); with no `label`, a warm-up: not logged. */
+async function measure(bench, endpoint, path, label, load, drawn = null) {
   let failure;
   // Where the cores went (steadier than a p99 on a shared machine): insights' and Postgres' CPU per answer.
   const cpu = cpuMeter({
@@ -196,7 +202,7 @@ async function measure(bench, endpoint, path, label, duration = bench.quick ? QU
   const result = await autocannon({
     url: appUrl('insights'),
     connections: CONNECTIONS,
-    duration,
+    ...load,
     timeout: TIMEOUT_SECONDS,
     // As the dashboard's browser asks: a kept answer comes gzipped.
     headers: { authorization: `Bearer ${bench.adminKey}`, 'accept-encoding': 'gzip, deflate, br' },
@@ -230,7 +236,7 @@ async function measure(bench, endpoint, path, label, duration = bench.quick ? QU
       `; CPU per answer: insights ${microsEach(used.insights, result['2xx'])}, Postgres ${microsEach(used.postgres, result['2xx'])}`,
   );
   // No answer at all within the run (every request slower than that): autocannon says p99 0; it is at least the run.
-  if (result['2xx'] === 0) return { p99: duration * 1000, errors, unanswered: true };
+  if (result['2xx'] === 0) return { p99: (load.duration ?? TIMEOUT_SECONDS) * 1000, errors, unanswered: true };
   return { p99: round(result.latency.p99, 1), errors };
 }
 

@@ -31,6 +31,14 @@ export function createKafka(
   });
 }
 
+/**
+ * How long the broker may hold a fetch that finds nothing new (kafkajs's `maxWaitTimeInMs`, 5 s unless given). A
+ * consumer leaving (a shutdown, a rebalance) first waits for its fetch in flight to come back (kafkajs #1606), so this is
+ * how long stopping a caught-up projector takes; a fetch that finds events returns at once whatever it is. At 500 ms an
+ * idle consumer asks twice a second.
+ */
+export const FETCH_MAX_WAIT_MS = 500;
+
 /** Replicas of every topic: three where the cluster has three brokers or more (see docs/SCALING.md), else one per broker. */
 export const MAX_REPLICATION_FACTOR = 3;
 

@@ -4,7 +4,7 @@ import type { Kafka } from 'kafkajs';
 import { Command, CommandRunner } from 'nest-commander';
 import { DataSource } from 'typeorm';
 import { CommonConfig } from '@smp/config';
-import { createKafka, readEvent } from '@smp/messaging';
+import { createKafka, FETCH_MAX_WAIT_MS, readEvent } from '@smp/messaging';
 import { dataSourceOptions } from '@smp/persistence';
 import { Inbox, LIVE_SCHEMA, READ_MODEL_LOCK, createProjections, notifyReadModelsChanged } from '@smp/read-models';
 
@@ -35,7 +35,7 @@ export class RebuildCommand extends CommandRunner {
     const projections = createProjections();
     const byTopic = new Map(projections.map((projection) => [projection.topic, projection]));
     const groupId = `smp-projector-rebuild-${Date.now()}`;
-    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: FETCH_MAX_WAIT_MS });
     try {
       await db.query(`DROP SCHEMA IF EXISTS ${SHADOW_SCHEMA} CASCADE`);
       await db.query(`CREATE SCHEMA ${SHADOW_SCHEMA}`);

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import kafkajs, { type Batch, type Consumer, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import { GroupCommit, isTransientDatabaseError } from '@smp/persistence';
-import { KAFKA, readEvent, sendDeadLetters, type DeadLetter } from '@smp/messaging';
+import { FETCH_MAX_WAIT_MS, KAFKA, readEvent, sendDeadLetters, type DeadLetter } from '@smp/messaging';
 import { Inbox, TOPIC_PROJECTIONS, type ProjectionBatch, type ReceivedEvent, type TopicProjection } from '@smp/read-models';
 import { ProjectorConfig } from '../projector.config.js';
 import { ProjectorMetrics } from './projector.metrics.js';
@@ -118,6 +118,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       heartbeatInterval: Math.floor(config.PROJECTOR_SESSION_TIMEOUT_MS / 10),
       maxBytesPerPartition: config.PROJECTOR_MAX_BYTES_PER_PARTITION,
       maxBytes: config.PROJECTOR_MAX_BYTES,
+      maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
     });
     this.producer = kafka.producer({
       idempotent: true,
