@@ -378,6 +378,10 @@ describe('the dashboard, in a real browser', () => {
       expect(await page.textContent('main h1')).toContain('complication rates');
       expect(await page.textContent('main')).toContain('Why some numbers are hidden');
       expect(await page.textContent('main')).toMatch(/per 1,000 procedures/);
+      // The figures count complications, not reports: the page says how a report naming several is counted.
+      expect(await page.textContent('main')).toContain(
+        'A report naming two complications (an infection and scarring, say) counts once for each.',
+      );
 
       const cells = await page.evaluate(() =>
         [...document.querySelectorAll('main table')].flatMap((table) => {

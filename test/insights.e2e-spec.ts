@@ -317,6 +317,51 @@ describe('insights: rates, funnels, signals, counts, deadlines and public figure
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'cursor' })]);
   });
 
+  it('counts a report once for its clinic, country, month and outcome, once per severity, and once in each category it names', async () => {
+    // Clinic D in San Marino (no other spec's country): two reports naming five complications between them.
+    const clinicD = await registerClinic(system, 'Clinic D', 'SM');
+    const effect = (category: string, severity: string) => ({ category, onsetDate: '2026-03-12', severity });
+    const reports = [
+      { effects: [effect('infection', 'mild'), effect('inflammation', 'mild')], outcome: 'recovered' },
+      {
+        effects: [effect('scarring', 'mild'), effect('allergic_reaction', 'moderate'), effect('infection', 'moderate')],
+        outcome: 'recovered',
+      },
+    ];
+    for (const body of reports) {
+      const { status } = await call(`${system.intake}/v1/reports`, {
+        body: { clinicId: clinicD.clinicId, procedureDate: '2026-03-10', reporter: { type: 'client' }, ...body },
+      });
+      expect(status).toBe(201);
+    }
+    const count = async (query: string) => (await get(`/v1/stats/count?${query}&country=SM&limit=1000`)).body.rows;
+    await eventually(async () => ((await count('field=category')).length === 4 ? true : undefined), 30_000, "clinic D's reports");
+
+    expect(await count('field=clinic')).toEqual([{ term: clinicD.clinicId, count: 2 }]);
+    expect(await count('field=country')).toEqual([{ term: 'SM', count: 2 }]);
+    expect(await count('field=month')).toEqual([{ term: '2026-03', count: 2 }]);
+    expect(await count('field=outcome')).toEqual([{ term: 'recovered', count: 2 }]);
+    expect(await count('field=severity')).toEqual([
+      { term: 'mild', count: 2 },
+      { term: 'moderate', count: 1 },
+    ]);
+    expect(await count('field=clinic&severity=moderate')).toEqual([{ term: clinicD.clinicId, count: 1 }]);
+    expect(await count('field=category')).toEqual([
+      { term: 'infection', count: 2 },
+      { term: 'allergic_reaction', count: 1 },
+      { term: 'inflammation', count: 1 },
+      { term: 'scarring', count: 1 },
+    ]);
+    expect(await count('field=clinic&category=infection')).toEqual([{ term: clinicD.clinicId, count: 2 }]);
+    expect(await count('field=severity&category=infection')).toEqual([
+      { term: 'mild', count: 1 },
+      { term: 'moderate', count: 1 },
+    ]);
+    // Without the country filter (the counts insights holds in memory) the same, for clinic D's row.
+    const everyClinic = (await get('/v1/stats/count?field=clinic&limit=1000')).body.rows;
+    expect(everyClinic.find((row: { term: string }) => row.term === clinicD.clinicId)).toEqual({ term: clinicD.clinicId, count: 2 });
+  });
+
   it('answers every statistics endpoint in CSV when asked', async () => {
     const response = await fetch(`${system.insights}/v1/stats/count?field=category&country=IS`, {
       headers: { authorization: `Bearer ${regulatorKey}`, accept: 'text/csv' },

@@ -62,6 +62,12 @@ export function createSideEffectWorkload({
     while (effects.size < size) addEffect();
 
     const events = [];
+    // countsCase and countsCaseForSeverity as the intake sets them on a recorded side effect (apps/intake/src/cases/case-events.ts).
+    const counting = (category, effect) => {
+      const ordered = [...effects.keys()].sort();
+      const sameSeverity = ordered.filter((other) => effects.get(other).severity === effect.severity);
+      return { countsCase: ordered[0] === category, countsCaseForSeverity: sameSeverity[0] === category };
+    };
     const publish = (caseVersion, category, effect, type) => {
       // Same fields in the same order as the intake's SideEffectRecordedV1.
       const data = {
@@ -74,6 +80,7 @@ export function createSideEffectWorkload({
         serious,
         procedureDate: isoDay(procedureDay),
         onsetDate: isoDay(procedureDay + effect.onsetAfterDays),
+        ...(type === types.recorded ? counting(category, effect) : {}),
       };
       events.push({
         caseId,

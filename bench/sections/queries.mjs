@@ -302,12 +302,18 @@ async function writeHistory(bench, db, { clinics, pigments, months, lastMonth, o
     [clinics, pigments, first, months],
   );
   await db.query(
-    `INSERT INTO projector.side_effect_counts (clinic_id, pigment_id, category, procedure_month, severity, outcome, reports, serious)
-     SELECT 'QCL-' || lpad(c::text, 5, '0'), 'QPG-' || lpad((1 + (c * 7 + (j % 3) * 13) % $2)::text, 5, '0'),
-            ($5::text[])[1 + (c + m * 3 + j * 5) % cardinality($5::text[])], ($3::date + make_interval(months => m))::date,
-            ($6::text[])[1 + (c + j) % 3], ($7::text[])[1 + (m + j) % cardinality($7::text[])],
-            1 + (c + m + j) % 3, CASE WHEN (c + m + j) % 5 = 0 THEN 1 ELSE 0 END
-       FROM generate_series(1, $1) c, generate_series(0, $4 - 1) m, generate_series(0, 5) j
+    // About half the cells' side effects count their reports across categories, two thirds per severity.
+    `INSERT INTO projector.side_effect_counts (clinic_id, pigment_id, category, procedure_month, severity, outcome, reports, serious,
+                                               cases, serious_cases, severity_cases, severity_serious_cases)
+     SELECT clinic_id, pigment_id, category, procedure_month, severity, outcome, reports, serious,
+            CASE WHEN j % 2 = 0 THEN reports ELSE 0 END, CASE WHEN j % 2 = 0 THEN serious ELSE 0 END,
+            CASE WHEN j % 3 <> 2 THEN reports ELSE 0 END, CASE WHEN j % 3 <> 2 THEN serious ELSE 0 END
+       FROM (SELECT j, 'QCL-' || lpad(c::text, 5, '0') AS clinic_id, 'QPG-' || lpad((1 + (c * 7 + (j % 3) * 13) % $2)::text, 5, '0') AS pigment_id,
+                    ($5::text[])[1 + (c + m * 3 + j * 5) % cardinality($5::text[])] AS category,
+                    ($3::date + make_interval(months => m))::date AS procedure_month,
+                    ($6::text[])[1 + (c + j) % 3] AS severity, ($7::text[])[1 + (m + j) % cardinality($7::text[])] AS outcome,
+                    1 + (c + m + j) % 3 AS reports, CASE WHEN (c + m + j) % 5 = 0 THEN 1 ELSE 0 END AS serious
+               FROM generate_series(1, $1) c, generate_series(0, $4 - 1) m, generate_series(0, 5) j) cell
      ON CONFLICT DO NOTHING`,
     [clinics, pigments, first, months, CATEGORIES, ['mild', 'moderate', 'severe'], ['', 'recovered', 'recovering', 'not_recovered']],
   );

@@ -34,4 +34,18 @@ export class SideEffectRecordedV1 extends CaseVersionRefV1 {
   @IsOptional()
   @IsIn(OUTCOMES)
   outcome?: Outcome;
+
+  /**
+   * This side effect counts its case once in figures across categories: the first of the version's side effects in
+   * category code order. Reports, not complications, per clinic, month, pigment or outcome add up these. (Added later:
+   * optional, so older events still pass; absent is false.)
+   */
+  @IsOptional()
+  @IsBoolean()
+  countsCase?: boolean;
+
+  /** Likewise per severity: the first of the version's side effects with this severity, in category code order. */
+  @IsOptional()
+  @IsBoolean()
+  countsCaseForSeverity?: boolean;
 }

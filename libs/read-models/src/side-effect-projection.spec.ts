@@ -33,6 +33,27 @@ const cell = (overrides: Partial<CellDelta> = {}): CellDelta => ({
   outcome: '',
   reports: 1,
   serious: 1,
+  cases: 0,
+  seriousCases: 0,
+  severityCases: 0,
+  severitySeriousCases: 0,
+  ...overrides,
+});
+
+/** What the projector stored for an applied version of the default event's side effect. */
+const state = (overrides: Partial<SideEffectState> = {}): SideEffectState => ({
+  caseId: 'SMP-2026-000001',
+  category: 'infection',
+  caseVersion: 1,
+  clinicId: 'clinic-a',
+  pigmentId: null,
+  procedureMonth: '2026-03-01',
+  severity: 'mild',
+  outcome: null,
+  serious: true,
+  counted: true,
+  countsCase: false,
+  countsCaseForSeverity: false,
   ...overrides,
 });
 
@@ -54,18 +75,7 @@ describe(projectSideEffects.name, () => {
   });
 
   it('takes back what the applied version contributed, from the state loaded before the batch', () => {
-    const prior: SideEffectState = {
-      caseId: 'SMP-2026-000001',
-      category: 'infection',
-      caseVersion: 1,
-      clinicId: 'clinic-a',
-      pigmentId: 'PIG-1',
-      procedureMonth: '2026-03-01',
-      severity: 'mild',
-      outcome: null,
-      serious: true,
-      counted: true,
-    };
+    const prior = state({ pigmentId: 'PIG-1' });
     const sut = projectSideEffects(
       [event({ caseVersion: 2, pigmentId: 'PIG-1', outcome: 'recovering' })],
       new Map([[stateKey(prior.caseId, prior.category), prior]]),
@@ -77,18 +87,7 @@ describe(projectSideEffects.name, () => {
   });
 
   it('ignores a version that is not newer than the one applied', () => {
-    const prior: SideEffectState = {
-      caseId: 'SMP-2026-000001',
-      category: 'infection',
-      caseVersion: 3,
-      clinicId: 'clinic-a',
-      pigmentId: null,
-      procedureMonth: '2026-03-01',
-      severity: 'mild',
-      outcome: null,
-      serious: true,
-      counted: true,
-    };
+    const prior = state({ caseVersion: 3 });
     const sut = projectSideEffects(
       [event({ caseVersion: 2 }), event({ caseVersion: 3 })],
       new Map([[stateKey(prior.caseId, prior.category), prior]]),
@@ -135,5 +134,58 @@ describe(projectSideEffects.name, () => {
       'clinic-a/infection',
       'clinic-b/infection',
     ]);
+  });
+
+  describe('reports across categories', () => {
+    const counting = { countsCase: true, countsCaseForSeverity: true };
+    const caseCells = (overrides: Partial<CellDelta> = {}) =>
+      cell({ cases: 1, seriousCases: 1, severityCases: 1, severitySeriousCases: 1, ...overrides });
+
+    it('counts a case once, in the cell of the side effect that carries it, and once per severity', () => {
+      const sut = projectSideEffects(
+        [
+          event({ category: 'allergic_reaction', ...counting }),
+          event({ category: 'infection', severity: 'severe', countsCaseForSeverity: true }),
+          event({ category: 'scarring', severity: 'severe' }),
+        ],
+        new Map(),
+      );
+      expect(sut.deltas).toEqual([
+        caseCells({ category: 'allergic_reaction' }),
+        cell({ category: 'infection', severity: 'severe', severityCases: 1, severitySeriousCases: 1 }),
+        cell({ category: 'scarring', severity: 'severe' }),
+      ]);
+      const total = (field: keyof CellDelta) => sut.deltas.reduce((sum, delta) => sum + (delta[field] as number), 0);
+      expect([total('reports'), total('cases'), total('severityCases')]).toEqual([3, 1, 2]);
+    });
+
+    it('moves the case to the side effect that carries it in a later version, and takes it back when that one is withdrawn', () => {
+      const v1 = [event({ category: 'allergic_reaction', ...counting }), event({ category: 'infection' })];
+      const v2 = [
+        event({ caseVersion: 2, category: 'allergic_reaction', retracted: true }),
+        event({ caseVersion: 2, category: 'infection', ...counting }),
+      ];
+      const sut = projectSideEffects([...v1, ...v2], new Map());
+      expect(sut.deltas).toEqual([caseCells()]);
+    });
+
+    it('takes a nullified case out of the reports as well as the complications', () => {
+      const sut = projectSideEffects([event({ ...counting }), event({ caseVersion: 2, retracted: true, ...counting })], new Map());
+      expect(sut.deltas).toEqual([]);
+      expect(sut.states).toEqual([expect.objectContaining({ counted: false, countsCase: false, countsCaseForSeverity: false })]);
+    });
+
+    it('counts the seriousness of the case with its report, and moves it when a later version changes it', () => {
+      const sut = projectSideEffects([event({ ...counting }), event({ caseVersion: 2, serious: false, ...counting })], new Map());
+      expect(sut.deltas).toEqual([caseCells({ serious: 0, seriousCases: 0, severitySeriousCases: 0 })]);
+    });
+
+    it('keeps a cell whose side effects net to nothing but whose report moved in or out of it', () => {
+      const prior = state({ countsCase: true, countsCaseForSeverity: true });
+      const sut = projectSideEffects([event({ caseVersion: 2 })], new Map([[stateKey(prior.caseId, prior.category), prior]]));
+      expect(sut.deltas).toEqual([
+        cell({ reports: 0, serious: 0, cases: -1, seriousCases: -1, severityCases: -1, severitySeriousCases: -1 }),
+      ]);
+    });
   });
 });

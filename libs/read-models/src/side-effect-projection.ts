@@ -14,6 +14,9 @@ export interface SideEffectState {
   outcome: string | null;
   serious: boolean;
   counted: boolean;
+  /** Counts its case once across categories (SideEffectRecordedV1.countsCase), and once for its severity. */
+  countsCase: boolean;
+  countsCaseForSeverity: boolean;
 }
 
 /** The coordinates of one cell of `side_effect_counts`. */
@@ -28,10 +31,17 @@ export interface CellKey {
   outcome: string;
 }
 
-/** A change to one cell of `side_effect_counts`. */
+/**
+ * A change to one cell of `side_effect_counts`: its side effects (one per case and category), serious ones, and the
+ * cases they count once across categories (`cases`) or once per severity (`severityCases`), with their serious ones.
+ */
 export interface CellDelta extends CellKey {
   reports: number;
   serious: number;
+  cases: number;
+  seriousCases: number;
+  severityCases: number;
+  severitySeriousCases: number;
 }
 
 export interface Projection {
@@ -63,14 +73,22 @@ export const sideEffectChange = (effect: SideEffectRecordedV1, retracted: boolea
 class DeltaTable {
   private readonly cells = new Map<string, CellDelta>();
 
-  add(state: SideEffectState, reports: number, serious: number): void {
+  /** Adds (sign 1) or takes back (-1) what a counted state contributes. */
+  add(state: SideEffectState, sign: 1 | -1): void {
+    const serious = state.serious ? sign : 0;
+    const cases = state.countsCase ? sign : 0;
+    const severityCases = state.countsCaseForSeverity ? sign : 0;
     const pigmentId = state.pigmentId ?? '';
     const outcome = state.outcome ?? '';
     const id = `${state.clinicId}\u0000${state.category}\u0000${state.procedureMonth}\u0000${pigmentId}\u0000${state.severity}\u0000${outcome}`;
     const cell = this.cells.get(id);
     if (cell) {
-      cell.reports += reports;
+      cell.reports += sign;
       cell.serious += serious;
+      cell.cases += cases;
+      cell.seriousCases += state.serious ? cases : 0;
+      cell.severityCases += severityCases;
+      cell.severitySeriousCases += state.serious ? severityCases : 0;
       return;
     }
     this.cells.set(id, {
@@ -80,17 +98,29 @@ class DeltaTable {
       procedureMonth: state.procedureMonth,
       severity: state.severity,
       outcome,
-      reports,
+      reports: sign,
       serious,
+      cases,
+      seriousCases: state.serious ? cases : 0,
+      severityCases,
+      severitySeriousCases: state.serious ? severityCases : 0,
     });
   }
 
   changes(): CellDelta[] {
     const ids: string[] = [];
-    for (const [id, cell] of this.cells) if (cell.reports !== 0 || cell.serious !== 0) ids.push(id);
+    for (const [id, cell] of this.cells) if (changes(cell)) ids.push(id);
     return ids.sort().map((id) => this.cells.get(id)!);
   }
 }
+
+const changes = (cell: CellDelta): boolean =>
+  cell.reports !== 0 ||
+  cell.serious !== 0 ||
+  cell.cases !== 0 ||
+  cell.seriousCases !== 0 ||
+  cell.severityCases !== 0 ||
+  cell.severitySeriousCases !== 0;
 
 /**
  * Folds a batch of side-effect events, in log order, into the state changes and
@@ -107,7 +137,7 @@ export function projectSideEffects(events: readonly SideEffectChange[], prior: R
   for (const { effect: event, retracted, key } of events) {
     const before = current.get(key) ?? prior.get(key);
     if (before && before.caseVersion >= event.caseVersion) continue;
-    if (before?.counted) deltas.add(before, -1, before.serious ? -1 : 0);
+    if (before?.counted) deltas.add(before, -1);
     const after: SideEffectState = {
       caseId: event.caseId,
       category: event.category,
@@ -119,8 +149,10 @@ export function projectSideEffects(events: readonly SideEffectChange[], prior: R
       outcome: event.outcome ?? null,
       serious: event.serious,
       counted: !retracted,
+      countsCase: !retracted && event.countsCase === true,
+      countsCaseForSeverity: !retracted && event.countsCaseForSeverity === true,
     };
-    if (after.counted) deltas.add(after, 1, after.serious ? 1 : 0);
+    if (after.counted) deltas.add(after, 1);
     current.set(key, after);
   }
 

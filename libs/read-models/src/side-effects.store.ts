@@ -38,25 +38,34 @@ export class SideEffectsStore {
     if (states.length === 0 && deltas.length === 0) return;
     await tx.query(
       `WITH states AS (
-         INSERT INTO side_effect_state (case_id, category, case_version, clinic_id, pigment_id, procedure_month, severity, outcome, serious, counted)
+         INSERT INTO side_effect_state (case_id, category, case_version, clinic_id, pigment_id, procedure_month, severity, outcome, serious, counted,
+                                        counts_case, counts_case_for_severity)
          SELECT s."caseId", s.category, s."caseVersion", s."clinicId", s."pigmentId", s."procedureMonth"::date, s.severity, s.outcome,
-                s.serious, s.counted
+                s.serious, s.counted, s."countsCase", s."countsCaseForSeverity"
            FROM json_to_recordset($1::json) AS s("caseId" text, category text, "caseVersion" int, "clinicId" text, "pigmentId" text,
-                                                "procedureMonth" text, severity text, outcome text, serious bool, counted bool)
+                                                "procedureMonth" text, severity text, outcome text, serious bool, counted bool,
+                                                "countsCase" bool, "countsCaseForSeverity" bool)
          ON CONFLICT (case_id, category) DO UPDATE SET
            case_version = excluded.case_version, clinic_id = excluded.clinic_id, pigment_id = excluded.pigment_id,
            procedure_month = excluded.procedure_month, severity = excluded.severity, outcome = excluded.outcome,
-           serious = excluded.serious, counted = excluded.counted),
+           serious = excluded.serious, counted = excluded.counted, counts_case = excluded.counts_case,
+           counts_case_for_severity = excluded.counts_case_for_severity),
        d AS (
          SELECT d."clinicId" AS clinic_id, d.category, d."procedureMonth"::date AS procedure_month, d."pigmentId" AS pigment_id,
-                d.severity, d.outcome, d.reports, d.serious
+                d.severity, d.outcome, d.reports, d.serious, d.cases, d."seriousCases" AS serious_cases,
+                d."severityCases" AS severity_cases, d."severitySeriousCases" AS severity_serious_cases
            FROM json_to_recordset($2::json) AS d("clinicId" text, category text, "procedureMonth" text, "pigmentId" text,
-                                                severity text, outcome text, reports int, serious int)),
+                                                severity text, outcome text, reports int, serious int, cases int, "seriousCases" int,
+                                                "severityCases" int, "severitySeriousCases" int)),
        cube AS (
-         INSERT INTO side_effect_counts AS t (clinic_id, category, procedure_month, pigment_id, severity, outcome, reports, serious)
+         INSERT INTO side_effect_counts AS t (clinic_id, category, procedure_month, pigment_id, severity, outcome, reports, serious,
+                                              cases, serious_cases, severity_cases, severity_serious_cases)
          SELECT * FROM d
          ON CONFLICT (clinic_id, category, procedure_month, pigment_id, severity, outcome)
-         DO UPDATE SET reports = t.reports + excluded.reports, serious = t.serious + excluded.serious),
+         DO UPDATE SET reports = t.reports + excluded.reports, serious = t.serious + excluded.serious,
+                       cases = t.cases + excluded.cases, serious_cases = t.serious_cases + excluded.serious_cases,
+                       severity_cases = t.severity_cases + excluded.severity_cases,
+                       severity_serious_cases = t.severity_serious_cases + excluded.severity_serious_cases),
        clinics AS (
          INSERT INTO clinic_category_month AS t (clinic_id, category, procedure_month, reports, serious)
          SELECT clinic_id, category, procedure_month, sum(reports), sum(serious) FROM d
@@ -96,7 +105,8 @@ function statesSql(keysParam: string): string {
   // lookups into a hash join over the whole table, which costs in proportion to the table, not the batch).
   return `(SELECT coalesce(json_agg(CASE WHEN s.case_version >= k.v THEN json_build_array(s.case_version, k.i)
                                         ELSE json_build_array(s.case_version, k.i, s.clinic_id, s.pigment_id,
-                                               to_char(s.procedure_month, 'YYYY-MM-DD'), s.severity, s.outcome, s.serious, s.counted)
+                                               to_char(s.procedure_month, 'YYYY-MM-DD'), s.severity, s.outcome, s.serious, s.counted,
+                                               s.counts_case, s.counts_case_for_severity)
                                    END), '[]')
             FROM ROWS FROM (json_to_recordset(${keysParam}::json) AS (c text, g text, v int)) WITH ORDINALITY AS k(c, g, v, i)
            CROSS JOIN LATERAL (
@@ -114,9 +124,23 @@ function loadedStates({ ids, keys }: BatchKeys, states: StoredStates): LoadedSta
       upToDate.add(ids[i]);
       continue;
     }
-    const [caseVersion, , clinicId, pigmentId, procedureMonth, severity, outcome, serious, counted] = stored;
+    const [caseVersion, , clinicId, pigmentId, procedureMonth, severity, outcome, serious, counted, countsCase, countsCaseForSeverity] =
+      stored;
     const { c: caseId, g: category } = keys[i];
-    prior.set(ids[i], { caseId, category, caseVersion, clinicId, pigmentId, procedureMonth, severity, outcome, serious, counted });
+    prior.set(ids[i], {
+      caseId,
+      category,
+      caseVersion,
+      clinicId,
+      pigmentId,
+      procedureMonth,
+      severity,
+      outcome,
+      serious,
+      counted,
+      countsCase,
+      countsCaseForSeverity,
+    });
   }
   return { prior, upToDate };
 }
@@ -134,8 +158,8 @@ interface BatchKeys {
   ids: string[];
 }
 
-/** [case_version, key ordinal, clinic, pigment, procedure month, severity, outcome, serious, counted] */
-type StoredState = [number, number, string, string | null, string, string, string | null, boolean, boolean];
+/** [case_version, key ordinal, clinic, pigment, procedure month, severity, outcome, serious, counted, counts_case, counts_case_for_severity] */
+type StoredState = [number, number, string, string | null, string, string, string | null, boolean, boolean, boolean, boolean];
 /** [case_version, key ordinal]: a key no event of the batch is newer than. */
 type StaleKey = [number, number];
 type StoredStates = Array<StoredState | StaleKey>;

@@ -30,15 +30,27 @@ interface Check {
 const CHECKS: Check[] = [
   {
     readModel: 'side_effect_counts',
+    // A case counts once across categories in the cell of its first side effect in category code order, and once per
+    // severity in that of its first side effect of the severity.
     expected: `SELECT c.clinic_id, coalesce(c.pigment_id, '') AS pigment_id, e.category,
                       date_trunc('month', c.procedure_date)::date AS month, e.severity, coalesce(c.outcome, '') AS outcome,
-                      count(*)::int AS reports, count(*) FILTER (WHERE c.serious)::int AS serious
-                 FROM (${LATEST_CASES}) c JOIN intake.case_side_effects e ON e.case_id = c.case_id AND e.version = c.version
+                      count(*)::int AS reports, count(*) FILTER (WHERE c.serious)::int AS serious,
+                      count(*) FILTER (WHERE e.first_of_case)::int AS cases,
+                      count(*) FILTER (WHERE e.first_of_case AND c.serious)::int AS serious_cases,
+                      count(*) FILTER (WHERE e.first_of_severity)::int AS severity_cases,
+                      count(*) FILTER (WHERE e.first_of_severity AND c.serious)::int AS severity_serious_cases
+                 FROM (${LATEST_CASES}) c
+                 JOIN (SELECT e.*,
+                              row_number() OVER (PARTITION BY e.case_id, e.version ORDER BY e.category COLLATE "C") = 1 AS first_of_case,
+                              row_number() OVER (PARTITION BY e.case_id, e.version, e.severity ORDER BY e.category COLLATE "C") = 1
+                                AS first_of_severity
+                         FROM intake.case_side_effects e) e ON e.case_id = c.case_id AND e.version = c.version
                 WHERE c.nullified_at IS NULL GROUP BY 1, 2, 3, 4, 5, 6`,
-    actual: `SELECT clinic_id, pigment_id, category, procedure_month AS month, severity, outcome, reports, serious
+    actual: `SELECT clinic_id, pigment_id, category, procedure_month AS month, severity, outcome, reports, serious,
+                    cases, serious_cases, severity_cases, severity_serious_cases
                FROM projector.side_effect_counts`,
     key: ['clinic_id', 'pigment_id', 'category', 'month', 'severity', 'outcome'],
-    values: ['reports', 'serious'],
+    values: ['reports', 'serious', 'cases', 'serious_cases', 'severity_cases', 'severity_serious_cases'],
     counts: true,
   },
   ...(['clinic', 'pigment'] as const).map((subject): Check => ({

@@ -52,4 +52,32 @@ describe(caseVersionEvents.name, () => {
     });
     expect(new Set(events.map((event) => event.id)).size).toBe(3);
   });
+
+  it('marks one recorded side effect of the version to count the case, and one per severity, whatever their order', () => {
+    const scarring: CaseEffect = { category: 'scarring', severity: 'moderate', onsetDate: '2026-06-01' };
+    const allergy: CaseEffect = { category: 'allergic_reaction', severity: 'mild', onsetDate: '2026-05-07' };
+    const events = caseVersionEvents(state({ effects: [scarring, infection, inflammation, allergy] }), [scarring, infection]);
+    const flags = events
+      .filter((event) => event.type === SIDE_EFFECT_RECORDED_V1)
+      .map(({ data }) => {
+        const { category, countsCase, countsCaseForSeverity } = data as {
+          category: string;
+          countsCase: boolean;
+          countsCaseForSeverity: boolean;
+        };
+        return [category, countsCase, countsCaseForSeverity];
+      });
+    expect(flags).toEqual([
+      ['scarring', false, false],
+      ['infection', false, true],
+      ['inflammation', false, false],
+      ['allergic_reaction', true, true],
+    ]);
+  });
+
+  it('leaves the counting flags off retractions: a withdrawn side effect counts nothing', () => {
+    const [retraction] = caseVersionEvents(state({ kind: 'nullification', effects: [infection] }), [infection]);
+    expect(retraction!.data).not.toHaveProperty('countsCase');
+    expect(retraction!.data).not.toHaveProperty('countsCaseForSeverity');
+  });
 });

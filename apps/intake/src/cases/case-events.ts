@@ -43,6 +43,7 @@ export interface OutboxEvent {
  */
 export function caseVersionEvents(state: CaseVersionState, previousEffects: readonly CaseEffect[]): OutboxEvent[] {
   const nullified = state.kind === 'nullification';
+  const counting = caseCounting(state.effects);
   const sideEffect = (effect: CaseEffect, type: string): OutboxEvent => {
     const data: SideEffectRecordedV1 = {
       caseId: state.caseId,
@@ -55,6 +56,7 @@ export function caseVersionEvents(state: CaseVersionState, previousEffects: read
       procedureDate: state.procedureDate,
       onsetDate: effect.onsetDate,
       ...(state.outcome ? { outcome: state.outcome } : {}),
+      ...(type === SIDE_EFFECT_RECORDED_V1 ? counting(effect) : {}),
     };
     return { id: newEventId(), topic: TOPICS.sideEffects, key: state.caseId, type, data };
   };
@@ -80,4 +82,21 @@ export function caseVersionEvents(state: CaseVersionState, previousEffects: read
   };
   const reportType = { submission: REPORT_SUBMITTED_V1, follow_up: REPORT_AMENDED_V1, nullification: REPORT_NULLIFIED_V1 }[state.kind];
   return [...sideEffects, { id: newEventId(), topic: TOPICS.reports, key: state.caseId, type: reportType, data: report }];
+}
+
+/**
+ * Which of a version's side effects count the case itself, so that a consumer adding up figures across categories
+ * counts each report once and not once per complication: the first in category code order, and the first of each
+ * severity (for figures narrowed to, or broken down by, severity).
+ */
+function caseCounting(
+  effects: readonly CaseEffect[],
+): (effect: CaseEffect) => Pick<SideEffectRecordedV1, 'countsCase' | 'countsCaseForSeverity'> {
+  const ordered = [...effects].sort((x, y) => (x.category < y.category ? -1 : x.category > y.category ? 1 : 0));
+  const firstOfSeverity = new Map<string, string>();
+  for (const effect of ordered) if (!firstOfSeverity.has(effect.severity)) firstOfSeverity.set(effect.severity, effect.category);
+  return (effect) => ({
+    countsCase: effect.category === ordered[0]?.category,
+    countsCaseForSeverity: firstOfSeverity.get(effect.severity) === effect.category,
+  });
 }

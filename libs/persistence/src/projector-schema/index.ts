@@ -4,6 +4,7 @@ import { PigmentsAndProcedures1763769600007 } from './1763769600007-pigments-and
 import { ReadSide1763769600008 } from './1763769600008-read-side.js';
 import { Rollups1763769600010 } from './1763769600010-rollups.js';
 import { MonthIndexes1763769600011 } from './1763769600011-month-indexes.js';
+import { ReportCounts1763769600012 } from './1763769600012-report-counts.js';
 
 export const PROJECTOR_SCHEMA: SchemaOwner = {
   schema: 'projector',
@@ -13,5 +14,6 @@ export const PROJECTOR_SCHEMA: SchemaOwner = {
     ReadSide1763769600008,
     Rollups1763769600010,
     MonthIndexes1763769600011,
+    ReportCounts1763769600012,
   ],
 };

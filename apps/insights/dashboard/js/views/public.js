@@ -44,7 +44,7 @@ function columnsFor(kind, categories) {
       csv: (r) => csvFigure(r.procedures, r.suppressed?.procedures),
     },
     {
-      label: 'Reports',
+      label: 'Complications reported',
       num: true,
       render: (r) => figure(r.reports, r.suppressed?.reports),
       csv: (r) => csvFigure(r.reports, r.suppressed?.reports),
@@ -77,9 +77,10 @@ function explanations(network, suppression) {
     h(
       'p',
       {},
-      `For every 1,000 scalp micropigmentation sessions, about ${rate(example)} led to a report of a complication. ` +
+      `For every 1,000 scalp micropigmentation sessions, about ${rate(example)} complications were reported. ` +
         `That is ${perHundred} in 100, or roughly 1 in ${Math.max(1, Math.round(1000 / Math.max(example, 0.001))).toLocaleString('en-GB')}. ` +
-        'Reports are counted by the month of the procedure, and divided by the procedures the clinics recorded in those months.',
+        'Complications are counted by the month of the procedure, and divided by the procedures the clinics recorded in those months. ' +
+        'A report naming two complications (an infection and scarring, say) counts once for each.',
     ),
     h('h3', {}, 'The interval'),
     h(
@@ -120,12 +121,12 @@ export async function renderPublicView(main) {
   const categories = CATEGORIES;
   const clinicTable = clinics.rows.length
     ? table(columnsFor('clinics', categories), clinics.rows, {
-        caption: `Reports per clinic, procedures of ${clinics.year ?? 'all years'}`,
+        caption: `Complications reported per clinic, procedures of ${clinics.year ?? 'all years'}`,
       })
     : null;
   const pigmentTable = pigments.rows.length
     ? table(columnsFor('pigments', categories), pigments.rows, {
-        caption: `Reports per pigment (manufacturer and product), procedures of ${pigments.year ?? 'all years'}`,
+        caption: `Complications reported per pigment (manufacturer and product), procedures of ${pigments.year ?? 'all years'}`,
       })
     : null;
   clear(
@@ -141,7 +142,7 @@ export async function renderPublicView(main) {
       ? h(
           'p',
           { class: 'notice' },
-          `Across the whole network${clinics.year ? ` in ${clinics.year}` : ''}: ${count(network.procedures)} procedures, ${count(network.reports)} reports, `,
+          `Across the whole network${clinics.year ? ` in ${clinics.year}` : ''}: ${count(network.procedures)} procedures, ${count(network.reports)} complications reported, `,
           h('strong', {}, `${rate(network.ratePer1000)} per 1,000 procedures`),
           '.',
         )

@@ -20,7 +20,8 @@ export class GetPublicClinicsHttpController {
   @ApiOperation({
     summary: 'Safety figures per clinic, for people choosing a clinic (no key needed)',
     description:
-      'Reports per category and per 1,000 procedures. Counts from 1 to 10 are withheld (null, with the reason), and so is ' +
+      "Reports per category and per 1,000 procedures. A report naming several categories counts in each, so a row's and the " +
+      "network's `reports` count complications reported (the sum of their categories), not distinct reports. Counts from 1 to 10 are withheld (null, with the reason), and so is " +
       'every rate built on one, and enough other figures that no withheld one can be worked out from the totals. Per calendar ' +
       'year only: overlapping periods could be subtracted from each other. Clinics by country, name and id, a page at a time: ' +
       '`limit` rows (100 unless given, at most 1,000) and `nextCursor` for the next page; `totalRows` counts them all. The ' +

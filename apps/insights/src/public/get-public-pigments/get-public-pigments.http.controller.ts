@@ -16,7 +16,8 @@ export class GetPublicPigmentsHttpController {
   @ApiOperation({
     summary: 'Safety figures per pigment product (no key needed)',
     description:
-      'Reports per category and per 1,000 procedures done with the product, per calendar year. Counts from 1 to 10 are withheld, ' +
+      'Reports per category and per 1,000 procedures done with the product, per calendar year. A report naming several ' +
+      "categories counts in each, so a row's `reports` counts complications reported (the sum of its categories). Counts from 1 to 10 are withheld, " +
       'with every rate built on one and enough other figures that none can be worked out from the totals.',
   })
   @ApiOkResponse({

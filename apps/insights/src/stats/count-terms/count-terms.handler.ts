@@ -69,6 +69,18 @@ export interface TermPage {
   found: TermCount[];
 }
 
+/**
+ * What a term's count adds up in the cube: reports naming the category (`reports`, one per case and category: a report
+ * with two complications is in two cells), or reports themselves, each once (`cases`), or once per severity
+ * (`severity_cases`, for counts by or narrowed to severity). Across categories a report counts once, as openFDA counts
+ * a report once per term: for clinic, month, outcome and the rest unless one category is asked for; for category, once
+ * in each category it names.
+ */
+function countedColumn(filter: Pick<CountTermsRequestDto, 'field' | 'category' | 'severity'>): 'reports' | 'cases' | 'severity_cases' {
+  if (filter.category !== undefined || filter.field === 'category') return 'reports';
+  return filter.field === 'severity' || filter.severity !== undefined ? 'severity_cases' : 'cases';
+}
+
 /** Whether the counts need only what TermTallies holds: no filter but period, category and seriousness. */
 function heldSuffices(filter: CountTermsRequestDto, onlyClinic: string | null): boolean {
   return [
@@ -102,7 +114,9 @@ export async function countTermsBySql(
 ): Promise<TermPage> {
   const period = periodOf(filter.from, filter.to);
   const term = TERM[filter.field];
-  const measure = filter.serious === undefined ? 't.reports' : filter.serious ? 't.serious' : 't.reports - t.serious';
+  const column = countedColumn(filter);
+  const serious = { reports: 't.serious', cases: 't.serious_cases', severity_cases: 't.severity_serious_cases' }[column];
+  const measure = filter.serious === undefined ? `t.${column}` : filter.serious ? serious : `t.${column} - ${serious}`;
   const where = new SqlFilter()
     .when(period.from, (p) => `t.procedure_month >= ${p}::date`)
     .when(period.to, (p) => `t.procedure_month <= ${p}::date`)

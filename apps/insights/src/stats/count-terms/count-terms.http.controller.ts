@@ -18,7 +18,9 @@ export class CountTermsHttpController {
   @ApiOperation({
     summary: 'Terms and report counts of one field, most frequent first, with cursor paging',
     description:
-      'A report here is one side effect of the latest version of a non-nullified case. Follow nextCursor for the whole list; ' +
+      'Counts reports (the latest version of each case not nullified), as openFDA does: each report once per term, so a ' +
+      'report naming two complications counts once for its clinic, month or outcome, and once in each of its categories; ' +
+      'with a category given, the reports naming it. Follow nextCursor for the whole list; ' +
       'totalTerms is the number of distinct terms. A clinic key counts its own clinic only.',
   })
   @ApiOkResponse({

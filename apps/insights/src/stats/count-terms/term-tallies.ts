@@ -18,6 +18,23 @@ export interface TermMeasure {
 const SEPARATOR = '\u001f';
 
 /**
+ * Where the report tallies hold their counts: a source of reports across categories has no category, and MonthTallies
+ * keeps counts per category, so they go in the first category's place.
+ */
+const ACROSS_CATEGORIES: SideEffectCategory = SIDE_EFFECT_CATEGORIES[0];
+
+/** The fields whose report counts are held by term (`field` + SEPARATOR + term); month's by month, under 'month'. */
+const REPORT_TERM_FIELDS: Record<Exclude<CountField, 'category' | 'month'>, string> = {
+  clinic: 't.clinic_id',
+  country: `coalesce(k.country, '')`,
+  manufacturer: `coalesce(p.manufacturer, '')`,
+  product: `coalesce(p.product, '')`,
+  batch: `coalesce(p.batch, '')`,
+  outcome: `CASE WHEN t.outcome = '' THEN 'unknown' ELSE t.outcome END`,
+  severity: 't.severity',
+};
+
+/**
  * The term counts of every field from the read models held in memory (see MonthTallies), for counts narrowed by
  * period, category and seriousness only: manufacturer, product, batch, country, category and month from the pigment
  * tallies (pigment × clinic country, every cell of the cube), clinic from the clinic tallies, severity and outcome
@@ -27,6 +44,8 @@ const SEPARATOR = '\u001f';
 @Injectable()
 export class TermTallies {
   private readonly severityOutcome: MonthTallies;
+  /** Reports (each once, see countedColumn) per term of every field but category, from one pass over the cube. */
+  private readonly reportTerms: MonthTallies;
 
   constructor(
     db: DataSource,
@@ -42,15 +61,48 @@ export class TermTallies {
                      FROM projector.side_effect_counts WHERE procedure_month >= $1::date AND procedure_month < $2::date
                     GROUP BY 1, 2, 3`,
     });
+    const fields = Object.entries(REPORT_TERM_FIELDS);
+    this.reportTerms = new MonthTallies(db, cache, {
+      name: 'report-term-months',
+      tables: ['projector.side_effect_counts'],
+      // One grouping set per field (and the months alone); severity adds up the reports counted once per severity.
+      reportsSql: `SELECT CASE ${fields.map(([field]) => `WHEN grouping(${field}) = 0 THEN '${field}' || chr(31) || ${field}`).join(' ')}
+                               ELSE 'month' END AS key,
+                          m, '${ACROSS_CATEGORIES}' AS category,
+                          CASE WHEN grouping(severity) = 0 THEN sum(severity_cases) ELSE sum(cases) END::int AS reports,
+                          CASE WHEN grouping(severity) = 0 THEN sum(severity_serious_cases) ELSE sum(serious_cases) END::int AS serious
+                     FROM (SELECT extract(month FROM t.procedure_month)::int AS m, t.cases, t.serious_cases, t.severity_cases,
+                                  t.severity_serious_cases, ${fields.map(([field, sql]) => `${sql} AS ${field}`).join(', ')}
+                             FROM projector.side_effect_counts t
+                             LEFT JOIN projector.pigments p ON p.pigment_id = t.pigment_id
+                             LEFT JOIN projector.clinics k ON k.clinic_id = t.clinic_id
+                            WHERE t.procedure_month >= $1::date AND t.procedure_month < $2::date) t
+                    GROUP BY GROUPING SETS (${fields.map(([field]) => `(m, ${field})`).join(', ')}, (m))`,
+    });
   }
 
   /** Each term of `field` with its count over the period (terms counting 0 included). */
   async counts(field: CountField, period: Period, measure: TermMeasure): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
-    const add = (term: string | undefined, tally: Tally) => {
+    const add = (term: string | undefined, tally: Tally, counted = measure) => {
       if (term === undefined || term === '') return;
-      counts.set(term, (counts.get(term) ?? 0) + measureOf(tally, measure));
+      counts.set(term, (counts.get(term) ?? 0) + measureOf(tally, counted));
     };
+    if (field !== 'category' && measure.category === undefined) {
+      // Across categories: each report once (see countedColumn), not once per complication it names.
+      const reports = { category: ACROSS_CATEGORIES, serious: measure.serious };
+      if (field === 'month') {
+        for (const { month, window } of await this.reportTerms.eachMonth(period)) {
+          const tally = window.tally('month');
+          if (tally) add(month, tally, reports);
+        }
+        return counts;
+      }
+      const window = await this.reportTerms.window(period);
+      const prefix = `${field}${SEPARATOR}`;
+      for (const key of window.keys) if (key.startsWith(prefix)) add(key.slice(prefix.length), window.tally(key)!, reports);
+      return counts;
+    }
     switch (field) {
       case 'category': {
         const total = await this.pigments.total(period);
