@@ -161,12 +161,31 @@ describe('a report, from intake to the clinic incidence figures', () => {
       });
       expect(event.headers.ce_id).toMatch(/^[0-9a-f-]{36}$/);
       expect(Object.keys(event.value).sort()).toEqual(
-        ['caseId', 'caseVersion', 'category', 'clinicId', 'onsetDate', 'procedureDate', 'serious', 'severity'].sort(),
+        [
+          'caseId',
+          'caseVersion',
+          'category',
+          'clinicId',
+          'onsetDate',
+          'procedureDate',
+          'serious',
+          'severity',
+          'countsCase',
+          'countsCaseForSeverity',
+        ].sort(),
       );
       expect(JSON.stringify(event)).not.toMatch(/example\.org|7946|Private story/);
     }
     expect(new Set(seen.map((event) => event.headers.ce_id)).size).toBe(2);
-    expect(seen.map((event) => event.value.category).sort()).toEqual(['infection', 'inflammation']);
+    // The report counts once across categories (by infection, first in code order), and once for each of its severities.
+    expect(
+      seen
+        .map(({ value }) => [value.category, value.severity, value.countsCase, value.countsCaseForSeverity])
+        .sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+    ).toEqual([
+      ['infection', 'moderate', true, true],
+      ['inflammation', 'mild', false, true],
+    ]);
 
     const { rows } = await db.query('SELECT count(*)::int AS n FROM intake.outbox WHERE message_key = $1', [caseId]);
     expect(rows[0].n).toBe(0);
