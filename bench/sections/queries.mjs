@@ -332,6 +332,20 @@ async function writeHistory(bench, db, { clinics, pigments, months, lastMonth, o
       [first, months],
     );
   }
+  // And the per-term rollup of reports (each once), from the cube's case columns.
+  await db.query(
+    `INSERT INTO projector.report_term_month AS t (subject, term, procedure_month, reports, serious)
+     SELECT v.subject, v.term, c.procedure_month, sum(v.reports), sum(v.serious)
+       FROM projector.side_effect_counts c
+      CROSS JOIN LATERAL (VALUES ('clinic', c.clinic_id, c.cases, c.serious_cases), ('pigment', c.pigment_id, c.cases, c.serious_cases),
+                                 ('outcome', c.outcome, c.cases, c.serious_cases), ('month', '', c.cases, c.serious_cases),
+                                 ('severity', c.severity, c.severity_cases, c.severity_serious_cases)) AS v(subject, term, reports, serious)
+      WHERE c.clinic_id LIKE 'QCL-%' AND c.procedure_month >= $1::date AND c.procedure_month < ($1::date + make_interval(months => $2))::date
+      GROUP BY 1, 2, 3
+     ON CONFLICT (subject, term, procedure_month)
+     DO UPDATE SET reports = t.reports + excluded.reports, serious = t.serious + excluded.serious`,
+    [first, months],
+  );
   await db.query(
     `INSERT INTO projector.cases (case_id, case_version, clinic_id, pigment_id, procedure_date, serious, serious_reasons,
                                   reporting_due_by, outcome, nullified, categories)

@@ -30,7 +30,7 @@ export class SideEffectsStore {
   }
 
   /**
-   * Upserts the states, and adds the deltas to the cube and its per-clinic and per-pigment rollups, in one
+   * Upserts the states, and adds the deltas to the cube and its per-clinic, per-pigment and per-term rollups, in one
    * statement (one round trip). Each goes as one JSON parameter (perf: JSON.stringify is native; pg's array
    * literals escape element by element in JavaScript).
    */
@@ -71,6 +71,16 @@ export class SideEffectsStore {
          SELECT clinic_id, category, procedure_month, sum(reports), sum(serious) FROM d
           GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
          ON CONFLICT (clinic_id, category, procedure_month)
+         DO UPDATE SET reports = t.reports + excluded.reports, serious = t.serious + excluded.serious),
+       terms AS (
+         INSERT INTO report_term_month AS t (subject, term, procedure_month, reports, serious)
+         SELECT v.subject, v.term, d.procedure_month, sum(v.reports), sum(v.serious)
+           FROM d CROSS JOIN LATERAL (VALUES ('clinic', d.clinic_id, d.cases, d.serious_cases), ('pigment', d.pigment_id, d.cases, d.serious_cases),
+                                             ('outcome', d.outcome, d.cases, d.serious_cases), ('month', '', d.cases, d.serious_cases),
+                                             ('severity', d.severity, d.severity_cases, d.severity_serious_cases)) AS v(subject, term, reports, serious)
+          WHERE v.reports <> 0 OR v.serious <> 0
+          GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+         ON CONFLICT (subject, term, procedure_month)
          DO UPDATE SET reports = t.reports + excluded.reports, serious = t.serious + excluded.serious)
        INSERT INTO pigment_category_month AS t (pigment_id, category, procedure_month, reports, serious)
        SELECT pigment_id, category, procedure_month, sum(reports), sum(serious) FROM d WHERE pigment_id <> ''

@@ -65,6 +65,22 @@ const CHECKS: Check[] = [
     counts: true,
   })),
   {
+    readModel: 'report_term_month',
+    // Each report once per term: its clinic, pigment ('' for none), outcome ('' unknown) and month, and each severity it names.
+    expected: `SELECT v.subject, v.term, date_trunc('month', c.procedure_date)::date AS month,
+                      count(*)::int AS reports, count(*) FILTER (WHERE c.serious)::int AS serious
+                 FROM (${LATEST_CASES}) c
+                 CROSS JOIN LATERAL (SELECT 'clinic', c.clinic_id UNION ALL SELECT 'pigment', coalesce(c.pigment_id, '')
+                                     UNION ALL SELECT 'outcome', coalesce(c.outcome, '') UNION ALL SELECT 'month', ''
+                                     UNION ALL SELECT DISTINCT 'severity', e.severity FROM intake.case_side_effects e
+                                                WHERE e.case_id = c.case_id AND e.version = c.version) AS v(subject, term)
+                WHERE c.nullified_at IS NULL GROUP BY 1, 2, 3`,
+    actual: `SELECT subject, term, procedure_month AS month, reports, serious FROM projector.report_term_month`,
+    key: ['subject', 'term', 'month'],
+    values: ['reports', 'serious'],
+    counts: true,
+  },
+  {
     readModel: 'procedures_month',
     expected: `SELECT clinic_id, pigment_id, date_trunc('month', procedure_date)::date AS month, sum(count)::int AS procedures
                  FROM intake.procedures GROUP BY 1, 2, 3`,

@@ -29,7 +29,7 @@ describe(`${ReportCounts1763769600012.name} on an existing installation`, () => 
     await admin.end();
   });
 
-  it('counts each stored case once across categories and once per severity, as the intake now marks them', async () => {
+  it('counts each stored case once across categories and once per severity, as the intake now marks them, and per term', async () => {
     const at = new URL(url);
     at.pathname = `/${name}`;
     const old = new DataSource(dataSourceOptions(at.toString(), before, { poolSize: 1 }));
@@ -78,5 +78,17 @@ describe(`${ReportCounts1763769600012.name} on an existing installation`, () => 
          FROM projector.side_effect_counts`,
     );
     expect(totals).toEqual({ complications: 4, reports: 2, serious_reports: 1, mild: 1, moderate: 1, moderate_serious: 1 });
+    const terms = await db.query(
+      `SELECT subject || ' ' || term AS term, reports, serious FROM projector.report_term_month ORDER BY subject, term`,
+    );
+    expect(terms).toEqual([
+      { term: 'clinic K1', reports: 2, serious: 1 },
+      { term: 'month ', reports: 2, serious: 1 },
+      { term: 'outcome ', reports: 2, serious: 1 },
+      { term: 'pigment P1', reports: 2, serious: 1 },
+      { term: 'severity mild', reports: 1, serious: 1 },
+      { term: 'severity moderate', reports: 1, serious: 1 },
+      { term: 'severity severe', reports: 1, serious: 0 },
+    ]);
   });
 });
