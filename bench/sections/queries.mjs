@@ -73,7 +73,7 @@ export default async function queries(bench) {
   const { rows: sizes } = await db.query(
     `SELECT t AS table, (SELECT count(*) FROM pg_class WHERE false) AS _, pg_total_relation_size(('projector.' || t)::regclass) AS bytes,
             (xpath('/row/n/text()', query_to_xml('SELECT count(*) AS n FROM projector.' || t, false, true, '')))[1]::text::bigint AS n
-       FROM unnest(ARRAY['side_effect_counts', 'clinic_category_month', 'pigment_category_month', 'procedures_month', 'cases']) AS t`,
+       FROM unnest(ARRAY['side_effect_counts', 'clinic_category_month', 'pigment_category_month', 'report_term_month', 'procedures_month', 'cases']) AS t`,
   );
   bench.log(
     `read-model sizes at 10× history: ${sizes
