@@ -74,12 +74,7 @@ export class SideEffectsStore {
          DO UPDATE SET reports = t.reports + excluded.reports, serious = t.serious + excluded.serious),
        terms AS (
          INSERT INTO report_term_month AS t (subject, term, procedure_month, reports, serious)
-         SELECT v.subject, v.term, d.procedure_month, sum(v.reports), sum(v.serious)
-           FROM d CROSS JOIN LATERAL (VALUES ('clinic', d.clinic_id, d.cases, d.serious_cases), ('pigment', d.pigment_id, d.cases, d.serious_cases),
-                                             ('outcome', d.outcome, d.cases, d.serious_cases), ('month', '', d.cases, d.serious_cases),
-                                             ('severity', d.severity, d.severity_cases, d.severity_serious_cases)) AS v(subject, term, reports, serious)
-          WHERE v.reports <> 0 OR v.serious <> 0
-          GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+         ${reportTermsOf('d')} ORDER BY 1, 2, 3
          ON CONFLICT (subject, term, procedure_month)
          DO UPDATE SET reports = t.reports + excluded.reports, serious = t.serious + excluded.serious)
        INSERT INTO pigment_category_month AS t (pigment_id, category, procedure_month, reports, serious)
@@ -97,6 +92,21 @@ export class SideEffectsStore {
     ]);
     return loadedStates(batch, states);
   }
+}
+
+/**
+ * The rows of `report_term_month` that cube cells (or deltas to them) add up to, from `cells`, a relation with the
+ * cube's columns: each cell's cases under its clinic, pigment, outcome and month, and its severity's cases under its
+ * severity (subject, term, procedure_month, reports, serious; none that add nothing).
+ */
+export function reportTermsOf(cells: string): string {
+  return `SELECT v.subject, v.term, c.procedure_month, sum(v.reports)::int AS reports, sum(v.serious)::int AS serious
+            FROM ${cells} c
+           CROSS JOIN LATERAL (VALUES ('clinic', c.clinic_id, c.cases, c.serious_cases), ('pigment', c.pigment_id, c.cases, c.serious_cases),
+                                      ('outcome', c.outcome, c.cases, c.serious_cases), ('month', '', c.cases, c.serious_cases),
+                                      ('severity', c.severity, c.severity_cases, c.severity_serious_cases)) AS v(subject, term, reports, serious)
+           WHERE v.reports <> 0 OR v.serious <> 0
+           GROUP BY 1, 2, 3`;
 }
 
 /**

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { DataSource } from 'typeorm';
 import { OUTCOMES, SEVERITIES, SIDE_EFFECT_CATEGORIES } from '@smp/domain';
 import { PROJECTOR_SCHEMA } from '@smp/persistence';
+import { reportTermsOf } from '@smp/read-models';
 import { migratedDataSource } from '../../../../../test/support/database.js';
 import { monthWindow } from '../../../../../test/support/arbitraries.js';
 import { listeningCache } from '../../../../../test/support/read-model-cache.js';
@@ -71,13 +72,7 @@ describe(`${TermTallies.name} against the term counts of Postgres`, () => {
     // The per-term rollup, likewise (added to what other suites' projector runs wrote for the same months).
     await db.query(
       `INSERT INTO projector.report_term_month AS r (subject, term, procedure_month, reports, serious)
-       SELECT v.subject, v.term, t.procedure_month, sum(v.reports), sum(v.serious)
-         FROM projector.side_effect_counts t
-        CROSS JOIN LATERAL (VALUES ('clinic', t.clinic_id, t.cases, t.serious_cases), ('pigment', t.pigment_id, t.cases, t.serious_cases),
-                                   ('outcome', t.outcome, t.cases, t.serious_cases), ('month', '', t.cases, t.serious_cases),
-                                   ('severity', t.severity, t.severity_cases, t.severity_serious_cases)) AS v(subject, term, reports, serious)
-        WHERE t.clinic_id LIKE $1 || '-%'
-        GROUP BY 1, 2, 3
+       ${reportTermsOf(`(SELECT * FROM projector.side_effect_counts WHERE clinic_id LIKE $1 || '-%')`)}
        ON CONFLICT (subject, term, procedure_month) DO UPDATE SET reports = r.reports + excluded.reports, serious = r.serious + excluded.serious`,
       [prefix],
     );

@@ -14,7 +14,7 @@ export interface TermMeasure {
   serious?: boolean;
 }
 
-/** Between severity and outcome in a key (chr(31), the unit separator: in neither). */
+/** Between severity and outcome, or subject and term, in a key (chr(31), the unit separator: in none of them). */
 const SEPARATOR = '\u001f';
 
 /**
@@ -33,15 +33,16 @@ type ReportSubject = 'clinic' | 'pigment' | 'outcome' | 'severity';
 
 /**
  * The term counts of every field from the read models held in memory (see MonthTallies), for counts narrowed by
- * period, category and seriousness only: manufacturer, product, batch, country, category and month from the pigment
- * tallies (pigment × clinic country, every cell of the cube), clinic from the clinic tallies, severity and outcome
- * from tallies of their own. A count narrowed by anything else (a pigment, a clinic, a country, a severity…) needs
- * the cube's cells themselves, and CountTermsHandler asks Postgres.
+ * period, category and seriousness only. Across categories (no category asked for, and a field other than category),
+ * each report once, from the tallies of `report_term_month`. Within a category, or by category: manufacturer, product,
+ * batch, country, category and month from the pigment tallies (pigment × clinic country, every cell of the cube),
+ * clinic from the clinic tallies, severity and outcome from tallies of their own. A count narrowed by anything else (a
+ * pigment, a clinic, a country, a severity…) needs the cube's cells themselves, and CountTermsHandler asks Postgres.
  */
 @Injectable()
 export class TermTallies {
   private readonly severityOutcome: MonthTallies;
-  /** Reports (each once, see countedColumn) per term of every field but category, from one pass over the cube. */
+  /** Reports, each once (see countedColumn), per clinic, pigment, outcome, severity and month, from `report_term_month`. */
   private readonly reportTerms: MonthTallies;
 
   constructor(
