@@ -4,7 +4,7 @@ import { adjustedScore, funnelBand, funnelLimits, funnelScores, type FunnelBand,
 import type { Period } from './period.js';
 import { rateOf, round } from './rates.js';
 import { ClinicMonths } from './clinic-months.js';
-import { presentAt, proceduresAt, reportsAt } from './month-tallies.js';
+import type { TallyLayout } from './month-tallies.js';
 import { ReadModelCache } from './read-model-cache.js';
 
 export interface ClinicPoint {
@@ -74,8 +74,8 @@ export function placeOn(scale: FunnelScale, procedures: number, reports: number)
  */
 export function pointOf(inputs: FunnelInputs, i: number, { summary, scale }: FunnelOutline): ClinicPoint {
   const offset = inputs.offsets[i]!;
-  const procedures = proceduresAt(inputs.values, offset);
-  const reports = reportsAt(inputs.values, offset, summary.category);
+  const procedures = inputs.layout.proceduresAt(inputs.values, offset);
+  const reports = inputs.layout.reportsAt(inputs.values, offset, summary.category);
   // Fields written out, not spread: a hundred points per answer, and object spread is several times slower.
   const rate = rateOf(reports, procedures);
   const { z, band } = placeOn(scale, procedures, reports);
@@ -110,6 +110,7 @@ export interface FunnelInputs {
   /** The window's figures of every clinic, and where each input's are in them (see TallyWindow.offsetOf). */
   values: Int32Array;
   offsets: Int32Array;
+  layout: TallyLayout;
 }
 
 /**
@@ -189,7 +190,7 @@ export class ClinicFunnels {
     const offsets = new Int32Array(keys.length);
     for (const clinicId of keys) {
       const offset = window.offsetOf(clinicId);
-      if (offset < 0 || !presentAt(window.values, offset)) continue;
+      if (offset < 0 || !window.layout.presentAt(window.values, offset)) continue;
       const registered = directory.get(clinicId);
       if (country && registered?.country !== country) continue;
       offsets[ids.length] = offset;
@@ -197,7 +198,7 @@ export class ClinicFunnels {
       names.push(registered?.name ?? null);
       countries.push(registered?.country ?? null);
     }
-    return { ids, names, countries, values: window.values, offsets: offsets.slice(0, ids.length) };
+    return { ids, names, countries, values: window.values, offsets: offsets.slice(0, ids.length), layout: window.layout };
   }
 }
 
@@ -208,14 +209,14 @@ interface CategoryScores {
   largest: number;
 }
 
-function scoresOf(category: SideEffectCategory, { values, offsets }: FunnelInputs): CategoryScores {
+function scoresOf(category: SideEffectCategory, { values, offsets, layout }: FunnelInputs): CategoryScores {
   const events = new Int32Array(offsets.length);
   const trials = new Int32Array(offsets.length);
   let placed = 0;
   let largest = 1;
   for (const offset of offsets) {
-    const procedures = proceduresAt(values, offset);
-    const reports = reportsAt(values, offset, category);
+    const procedures = layout.proceduresAt(values, offset);
+    const reports = layout.reportsAt(values, offset, category);
     if (!onPlot(procedures, reports)) continue;
     events[placed] = reports;
     trials[placed++] = procedures;

@@ -4,62 +4,117 @@ import { Limiter } from './limiter.js';
 import type { Period } from './period.js';
 import { ReadModelCache } from './read-model-cache.js';
 
-const CATEGORIES = SIDE_EFFECT_CATEGORIES.length;
-const CATEGORY_INDEX = new Map<string, number>(SIDE_EFFECT_CATEGORIES.map((category, index) => [category, index]));
-
-/**
- * The figures of one subject (a clinic, say, or all of them) over one month or a window of months, side by side in an
- * Int32Array: procedures, which rows the read models hold (a bit mask, see PRESENT), then reports and serious
- * reports per category in SIDE_EFFECT_CATEGORIES order.
- */
-const STRIDE = 2 + 2 * CATEGORIES;
 const PROCEDURES = 0;
-/** Bit 0: the subject has procedures rows; bit 1 + i: it has a report row of category i (even one nullified to 0). */
+/** Bit 0: the subject has procedures rows; bit 1 + i: it has a report row of slot i (even one nullified to 0). */
 const PRESENT = 1;
 const REPORTS = 2;
-const SERIOUS = 2 + CATEGORIES;
+
+/**
+ * How the figures of one subject (a clinic, say, or all of them) over one month or a window of months lie side by side
+ * in an Int32Array: procedures, which rows the read models hold (a bit mask, see PRESENT), then reports and serious
+ * reports per slot. A source counted per category has a slot per category, in SIDE_EFFECT_CATEGORIES order; a source of
+ * reports across categories (each report once, whatever it names) has one, which takes no category.
+ */
+export class TallyLayout {
+  /** The numbers of one subject. */
+  readonly stride: number;
+  private readonly serious: number;
+  private readonly slots: ReadonlyMap<SideEffectCategory | undefined, number>;
+
+  private constructor(categories: ReadonlyArray<SideEffectCategory | undefined>) {
+    this.stride = 2 + 2 * categories.length;
+    this.serious = REPORTS + categories.length;
+    this.slots = new Map(categories.map((category, slot) => [category, slot]));
+  }
+
+  static readonly PER_CATEGORY = new TallyLayout(SIDE_EFFECT_CATEGORIES);
+  static readonly ACROSS_CATEGORIES = new TallyLayout([undefined]);
+
+  /** The slot of `category` (none: across categories); throws for a category the layout does not count by. */
+  slot(category: SideEffectCategory | undefined): number {
+    const slot = this.slots.get(category);
+    if (slot === undefined)
+      throw new Error(category ? `tally counted across categories, asked for ${category}` : 'tally counted per category, asked for none');
+    return slot;
+  }
+
+  /** The slot of a source row's category (null across categories); undefined for a category it does not know. */
+  slotOf(name: string | null): number | undefined {
+    return this.slots.get((name ?? undefined) as SideEffectCategory | undefined);
+  }
+
+  proceduresAt(values: Int32Array, offset: number): number {
+    return values[offset + PROCEDURES] ?? 0;
+  }
+
+  reportsAt(values: Int32Array, offset: number, category?: SideEffectCategory): number {
+    return values[offset + REPORTS + this.slot(category)] ?? 0;
+  }
+
+  seriousAt(values: Int32Array, offset: number, category?: SideEffectCategory): number {
+    return values[offset + this.serious + this.slot(category)] ?? 0;
+  }
+
+  /** Whether the read models hold any row of the subject: procedures, or reports (of `category` when given). */
+  presentAt(values: Int32Array, offset: number, category?: SideEffectCategory): boolean {
+    const mask = values[offset + PRESENT] ?? 0;
+    return category ? (mask & (1 | (2 << this.slot(category)))) !== 0 : mask !== 0;
+  }
+
+  hasReportsAt(values: Int32Array, offset: number, category?: SideEffectCategory): boolean {
+    return ((values[offset + PRESENT] ?? 0) & (2 << this.slot(category))) !== 0;
+  }
+
+  /** Where a row's count goes: procedures, or a slot's reports or serious reports. */
+  reportsField(slot: number): number {
+    return REPORTS + slot;
+  }
+
+  seriousField(slot: number): number {
+    return this.serious + slot;
+  }
+
+  /** Adds `values` into `into` subject by subject (the presence masks OR-ed), as far as `values` goes. */
+  add(into: Int32Array, values: Int32Array): void {
+    const stride = this.stride;
+    const length = Math.min(into.length, values.length);
+    for (let base = 0; base < length; base += stride) {
+      into[base + PROCEDURES]! += values[base + PROCEDURES]!;
+      into[base + PRESENT]! |= values[base + PRESENT]!;
+      for (let at = base + REPORTS; at < base + stride; at++) into[at]! += values[at]!;
+    }
+  }
+}
 
 /** A subject's figures at `offset` in a tally of every subject. */
 export class Tally {
   constructor(
     private readonly values: Int32Array,
     private readonly offset: number,
+    private readonly layout: TallyLayout = TallyLayout.PER_CATEGORY,
   ) {}
 
   get procedures(): number {
-    return proceduresAt(this.values, this.offset);
+    return this.layout.proceduresAt(this.values, this.offset);
   }
 
   /** Whether the read models hold any row of the subject: procedures, or reports (of `category` when given). */
   present(category?: SideEffectCategory): boolean {
-    return presentAt(this.values, this.offset, category);
+    return this.layout.presentAt(this.values, this.offset, category);
   }
 
-  hasReports(category: SideEffectCategory): boolean {
-    return ((this.values[this.offset + PRESENT] ?? 0) & (2 << CATEGORY_INDEX.get(category)!)) !== 0;
+  /** Of `category`; of none for a tally across categories. */
+  hasReports(category?: SideEffectCategory): boolean {
+    return this.layout.hasReportsAt(this.values, this.offset, category);
   }
 
-  reports(category: SideEffectCategory): number {
-    return reportsAt(this.values, this.offset, category);
+  reports(category?: SideEffectCategory): number {
+    return this.layout.reportsAt(this.values, this.offset, category);
   }
 
-  serious(category: SideEffectCategory): number {
-    return this.values[this.offset + SERIOUS + CATEGORY_INDEX.get(category)!] ?? 0;
+  serious(category?: SideEffectCategory): number {
+    return this.layout.seriousAt(this.values, this.offset, category);
   }
-}
-
-/**
- * A subject's figures as Tally reads them, at its offset in a window's values (TallyWindow.offsetOf): for readers of
- * thousands of subjects per answer (every clinic's funnel), which would otherwise make a Tally of each.
- */
-export const proceduresAt = (values: Int32Array, offset: number): number => values[offset + PROCEDURES] ?? 0;
-
-export const reportsAt = (values: Int32Array, offset: number, category: SideEffectCategory): number =>
-  values[offset + REPORTS + CATEGORY_INDEX.get(category)!] ?? 0;
-
-export function presentAt(values: Int32Array, offset: number, category?: SideEffectCategory): boolean {
-  const mask = values[offset + PRESENT] ?? 0;
-  return category ? (mask & (1 | (2 << CATEGORY_INDEX.get(category)!))) !== 0 : mask !== 0;
 }
 
 /** Every subject's figures over a window, and all of theirs together. */
@@ -67,8 +122,9 @@ export interface TallyWindow {
   /** Every subject met so far (some may have nothing in the window), in key order. */
   keys: readonly string[];
   tally(key: string): Tally | null;
-  /** Every subject's figures, to read at offsetOf's offsets with proceduresAt, reportsAt and presentAt. */
+  /** Every subject's figures, to read at offsetOf's offsets with the layout's proceduresAt, reportsAt and presentAt. */
   values: Int32Array;
+  layout: TallyLayout;
   /** Where the subject's figures are in `values`; -1 when the window has none of it. */
   offsetOf(key: string): number;
   /** Every subject's figures summed. */
@@ -83,8 +139,10 @@ export interface TallySource {
   tables: readonly string[];
   /** Rows of key (the subject, text), m (month of the year, 1-12) and procedures; none for a source of reports alone. */
   proceduresSql?: string;
-  /** Rows of key, m, category, reports and serious. */
+  /** Rows of key, m, category (none for a source across categories), reports and serious. */
   reportsSql: string;
+  /** Whether the source counts each report once across categories (see TallyLayout); per category when not said. */
+  acrossCategories?: boolean;
 }
 
 /** One calendar year of a source: each month's tally of every subject, and all subjects' per month. */
@@ -128,12 +186,15 @@ export class MonthTallies {
   private sorted: readonly string[] = [];
   /** sortedKeys, for the windows to call. */
   private readonly keysInOrder = (): readonly string[] => this.sortedKeys();
+  private readonly layout: TallyLayout;
 
   constructor(
     private readonly db: DataSource,
     private readonly cache: ReadModelCache,
     private readonly source: TallySource,
-  ) {}
+  ) {
+    this.layout = source.acrossCategories ? TallyLayout.ACROSS_CATEGORIES : TallyLayout.PER_CATEGORY;
+  }
 
   /** The months of the period as month numbers, open ends closed by the months the read models hold; null when they hold none. */
   async range(period: Period): Promise<{ first: number; last: number } | null> {
@@ -163,7 +224,7 @@ export class MonthTallies {
    */
   async window(period: Period): Promise<TallyWindow> {
     const range = await this.range(period);
-    if (!range) return this.windowOf(new Int32Array(0), new Int32Array(STRIDE));
+    if (!range) return this.windowOf(new Int32Array(0), new Int32Array(this.layout.stride));
     const { tally, network } =
       range.last - range.first < KEPT_WINDOW_MONTHS
         ? await this.sum(range)
@@ -177,19 +238,20 @@ export class MonthTallies {
 
   private async sum(range: { first: number; last: number }): Promise<{ tally: Int32Array; network: Int32Array }> {
     const years = await this.years(range);
-    const tally = new Int32Array(this.ids.length * STRIDE);
-    const network = new Int32Array(STRIDE);
+    const { layout } = this;
+    const tally = new Int32Array(this.ids.length * layout.stride);
+    const network = new Int32Array(layout.stride);
     for (let month = range.first; month <= range.last; month++) {
       const year = years.get(Math.floor(month / 12))!;
       if (month % 12 === 0 && month + 11 <= range.last) {
-        add(tally, year.total);
-        add(network, year.networkTotal);
+        layout.add(tally, year.total);
+        layout.add(network, year.networkTotal);
         month += 11;
         continue;
       }
       const slice = year.months[month % 12];
-      if (slice) add(tally, slice);
-      add(network, year.network[month % 12]!);
+      if (slice) layout.add(tally, slice);
+      layout.add(network, year.network[month % 12]!);
     }
     return { tally, network };
   }
@@ -211,7 +273,7 @@ export class MonthTallies {
   }
 
   private windowOf(tally: Int32Array, network: Int32Array): TallyWindow {
-    return new Window(this.index, this.keysInOrder, tally, network);
+    return new Window(this.index, this.keysInOrder, this.layout, tally, network);
   }
 
   private async years(range: { first: number; last: number }): Promise<Map<number, TallyYear>> {
@@ -259,23 +321,28 @@ export class MonthTallies {
     };
     const [procedureRows, reportRows] = await Promise.all([
       this.source.proceduresSql ? rowsOf<[string, number, number]>(this.source.proceduresSql, 'key, m, procedures') : [],
-      rowsOf<[string, number, string, number, number]>(this.source.reportsSql, 'key, m, category, reports, serious'),
+      rowsOf<[string, number, string | null, number, number]>(
+        this.source.reportsSql,
+        `key, m, ${this.source.acrossCategories ? 'NULL' : 'category'}, reports, serious`,
+      ),
     ]);
     // Every subject gets its position first, so that the year's arrays are sized once for all of them.
     for (const [key] of procedureRows) this.position(key);
     for (const [key] of reportRows) this.position(key);
-    const size = this.ids.length * STRIDE;
+    const { layout } = this;
+    const { stride } = layout;
+    const size = this.ids.length * stride;
     const months: Array<Int32Array | null> = Array.from({ length: 12 }, () => null);
     // The network's month is written beside each subject's, rather than summed from them afterwards.
-    const network = Array.from({ length: 12 }, () => new Int32Array(STRIDE));
+    const network = Array.from({ length: 12 }, () => new Int32Array(stride));
     const write = (key: string, m: number, field: number, count: number) => {
       const values = (months[m - 1] ??= new Int32Array(size));
-      const at = this.index.get(key)! * STRIDE;
+      const at = this.index.get(key)! * stride;
       values[at + field]! += count;
       network[m - 1]![field]! += count;
     };
     const mark = (key: string, m: number, bits: number) => {
-      months[m - 1]![this.index.get(key)! * STRIDE + PRESENT]! |= bits;
+      months[m - 1]![this.index.get(key)! * stride + PRESENT]! |= bits;
       network[m - 1]![PRESENT]! |= bits;
     };
     for (const [key, m, count] of procedureRows) {
@@ -283,17 +350,17 @@ export class MonthTallies {
       mark(key, m, 1);
     }
     for (const [key, m, name, count, serious] of reportRows) {
-      const category = CATEGORY_INDEX.get(name);
-      if (category === undefined) continue;
-      write(key, m, REPORTS + category, count);
-      write(key, m, SERIOUS + category, serious);
-      mark(key, m, 2 << category);
+      const slot = layout.slotOf(name);
+      if (slot === undefined) continue;
+      write(key, m, layout.reportsField(slot), count);
+      write(key, m, layout.seriousField(slot), serious);
+      mark(key, m, 2 << slot);
     }
     const total = new Int32Array(size);
-    for (const values of months) if (values) add(total, values);
-    const networkTotal = new Int32Array(STRIDE);
-    for (const month of network) add(networkTotal, month);
-    return { months, network, total, networkTotal, bytes: ((months.filter(Boolean).length + 1) * size + 13 * STRIDE) * 4 + 500 };
+    for (const values of months) if (values) layout.add(total, values);
+    const networkTotal = new Int32Array(stride);
+    for (const month of network) layout.add(networkTotal, month);
+    return { months, network, total, networkTotal, bytes: ((months.filter(Boolean).length + 1) * size + 13 * stride) * 4 + 500 };
   }
 }
 
@@ -304,36 +371,28 @@ class Window implements TallyWindow {
   constructor(
     private readonly index: ReadonlyMap<string, number>,
     private readonly sorted: () => readonly string[],
+    readonly layout: TallyLayout,
     readonly values: Int32Array,
     network: Int32Array,
   ) {
-    this.total = new Tally(network, 0);
+    this.total = new Tally(network, 0, layout);
   }
 
   /** Listed only when asked for: a clinic's monthly view makes a window per month and never lists them. */
   get keys(): readonly string[] {
     const keys = this.sorted();
-    const subjects = this.values.length / STRIDE;
+    const subjects = this.values.length / this.layout.stride;
     return subjects === keys.length ? keys : keys.filter((key) => this.index.get(key)! < subjects);
   }
 
   tally(key: string): Tally | null {
     const offset = this.offsetOf(key);
-    return offset < 0 ? null : new Tally(this.values, offset);
+    return offset < 0 ? null : new Tally(this.values, offset, this.layout);
   }
 
   offsetOf(key: string): number {
     const position = this.index.get(key);
-    return position !== undefined && position * STRIDE < this.values.length ? position * STRIDE : -1;
-  }
-}
-
-/** Adds `values` into `into` position by position (the presence masks OR-ed), as far as `values` goes. */
-function add(into: Int32Array, values: Int32Array): void {
-  const length = Math.min(into.length, values.length);
-  for (let base = 0; base < length; base += STRIDE) {
-    into[base + PROCEDURES]! += values[base + PROCEDURES]!;
-    into[base + PRESENT]! |= values[base + PRESENT]!;
-    for (let at = base + REPORTS; at < base + STRIDE; at++) into[at]! += values[at]!;
+    const offset = position === undefined ? -1 : position * this.layout.stride;
+    return offset < this.values.length ? offset : -1;
   }
 }

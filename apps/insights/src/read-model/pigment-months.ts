@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Period } from './period.js';
 import { ReadModelCache } from './read-model-cache.js';
-import { MonthTallies, Tally, presentAt, type TallyWindow } from './month-tallies.js';
+import { MonthTallies, Tally, type TallyWindow } from './month-tallies.js';
 
 export interface RegisteredPigment {
   manufacturer: string;
@@ -93,7 +93,7 @@ export class PigmentMonths {
       const split = this.split(key);
       if (country !== undefined && split.country !== country) continue;
       const offset = window.offsetOf(key);
-      if (offset >= 0 && presentAt(window.values, offset))
+      if (offset >= 0 && window.layout.presentAt(window.values, offset))
         found.push(new PigmentInCountry(window.values, offset, split.pigmentId, split.country));
     }
     return found;

@@ -18,12 +18,6 @@ export interface TermMeasure {
 const SEPARATOR = '\u001f';
 
 /**
- * Where the report tallies hold their counts: a source of reports across categories has no category, and MonthTallies
- * keeps counts per category, so they go in the first category's place.
- */
-const ACROSS_CATEGORIES: SideEffectCategory = SIDE_EFFECT_CATEGORIES[0];
-
-/**
  * The subjects whose report counts the projector rolls up per term and month (`report_term_month`, keyed here subject +
  * SEPARATOR + term; the months alone under 'month'). A report has one clinic and one pigment, so a country's,
  * manufacturer's, product's or batch's reports are the sums of its clinics' or pigments' (looked up in the directories;
@@ -65,25 +59,25 @@ export class TermTallies {
       reportsSql: `SELECT CASE WHEN subject = 'month' THEN 'month'
                                WHEN subject = 'outcome' AND term = '' THEN 'outcome' || chr(31) || 'unknown'
                                ELSE subject || chr(31) || term END AS key,
-                          extract(month FROM procedure_month)::int AS m, '${ACROSS_CATEGORIES}' AS category, reports, serious
+                          extract(month FROM procedure_month)::int AS m, reports, serious
                      FROM projector.report_term_month WHERE procedure_month >= $1::date AND procedure_month < $2::date`,
+      acrossCategories: true,
     });
   }
 
   /** Each term of `field` with its count over the period (terms counting 0 included). */
   async counts(field: CountField, period: Period, measure: TermMeasure): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
-    const add = (term: string | undefined, tally: Tally, counted = measure) => {
+    const add = (term: string | undefined, tally: Tally, across = false) => {
       if (term === undefined || term === '') return;
-      counts.set(term, (counts.get(term) ?? 0) + measureOf(tally, counted));
+      counts.set(term, (counts.get(term) ?? 0) + measureOf(tally, measure, across));
     };
     if (field !== 'category' && measure.category === undefined) {
       // Across categories: each report once (see countedColumn), not once per complication it names.
-      const reports = { category: ACROSS_CATEGORIES, serious: measure.serious };
       if (field === 'month') {
         for (const { month, window } of await this.reportTerms.eachMonth(period)) {
           const tally = window.tally('month');
-          if (tally) add(month, tally, reports);
+          if (tally) add(month, tally, true);
         }
         return counts;
       }
@@ -99,7 +93,7 @@ export class TermTallies {
         if (!key.startsWith(prefix)) continue;
         const id = key.slice(prefix.length);
         const term = clinics ? clinics.get(id)?.country : pigments ? pigments.get(id)?.[field as 'manufacturer' | 'product' | 'batch'] : id;
-        add(term, window.tally(key)!, reports);
+        add(term, window.tally(key)!, true);
       }
       return counts;
     }
@@ -136,9 +130,13 @@ export class TermTallies {
   }
 }
 
-function measureOf(tally: Tally, { category, serious }: TermMeasure): number {
+/**
+ * What `tally` counts of the measure: of its category, or summed over every category; a tally across categories
+ * (acrossCategories) is asked for none.
+ */
+function measureOf(tally: Tally, { category, serious }: TermMeasure, across = false): number {
   let count = 0;
-  for (const each of category ? [category] : SIDE_EFFECT_CATEGORIES) {
+  for (const each of across ? [undefined] : category ? [category] : SIDE_EFFECT_CATEGORIES) {
     const reports = tally.reports(each);
     count += serious === undefined ? reports : serious ? tally.serious(each) : reports - tally.serious(each);
   }

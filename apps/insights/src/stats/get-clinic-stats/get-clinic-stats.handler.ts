@@ -2,7 +2,6 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Answer } from '@smp/http';
 import { SIDE_EFFECT_CATEGORIES } from '@smp/domain';
 import { ClinicFunnels, pointOf, type FunnelInputs, type FunnelOutline } from '../../read-model/clinic-funnels.js';
-import { presentAt } from '../../read-model/month-tallies.js';
 import { compareText, pageOf, type CursorKey, type CursorShape, type SortedRows } from '../../read-model/paging.js';
 import { periodOf } from '../../read-model/period.js';
 import { GetClinicStatsQuery, type ClinicStats } from './get-clinic-stats.query.js';
@@ -55,13 +54,13 @@ interface FunnelRow {
  * allocated.)
  */
 function answerRows(inputs: FunnelInputs, outlines: readonly FunnelOutline[], oneCategory: boolean): SortedRows<FunnelRow> {
-  const { values, offsets } = inputs;
+  const { values, offsets, layout } = inputs;
   // Per funnel, the positions listed (null: every clinic of the inputs), and the rows before it.
   const listed = outlines.map(({ summary }) => {
     if (!oneCategory) return null;
     const positions = new Int32Array(offsets.length);
     let count = 0;
-    for (let i = 0; i < offsets.length; i++) if (presentAt(values, offsets[i]!, summary.category)) positions[count++] = i;
+    for (let i = 0; i < offsets.length; i++) if (layout.presentAt(values, offsets[i]!, summary.category)) positions[count++] = i;
     return positions.subarray(0, count);
   });
   const starts = [0];
