@@ -6,3 +6,4 @@ export * from './report-rules.js';
 export * from './business-days.js';
 export * from './follow-up.js';
 export * from './duplicates.js';
+export * from './case-counting.js';

@@ -10,3 +10,4 @@ export * from './registry.projection.js';
 export * from './projections.js';
 export * from './read-models-changed.js';
 export * from './pigment-signals.js';
+export * from './report-counts.js';

@@ -8,7 +8,7 @@ import {
   type ReportV1,
   type SideEffectRecordedV1,
 } from '@smp/contracts';
-import type { CaseEffect, Outcome, SeriousReason } from '@smp/domain';
+import { caseCounting, type CaseEffect, type Outcome, type SeriousReason } from '@smp/domain';
 import { newEventId } from '@smp/messaging';
 
 /** A case version as the outbox needs it: facts only. */
@@ -82,21 +82,4 @@ export function caseVersionEvents(state: CaseVersionState, previousEffects: read
   };
   const reportType = { submission: REPORT_SUBMITTED_V1, follow_up: REPORT_AMENDED_V1, nullification: REPORT_NULLIFIED_V1 }[state.kind];
   return [...sideEffects, { id: newEventId(), topic: TOPICS.reports, key: state.caseId, type: reportType, data: report }];
-}
-
-/**
- * Which of a version's side effects count the case itself, so that a consumer adding up figures across categories
- * counts each report once and not once per complication: the first in category code order, and the first of each
- * severity (for figures narrowed to, or broken down by, severity).
- */
-function caseCounting(
-  effects: readonly CaseEffect[],
-): (effect: CaseEffect) => Pick<SideEffectRecordedV1, 'countsCase' | 'countsCaseForSeverity'> {
-  const ordered = [...effects].sort((x, y) => (x.category < y.category ? -1 : x.category > y.category ? 1 : 0));
-  const firstOfSeverity = new Map<string, string>();
-  for (const effect of ordered) if (!firstOfSeverity.has(effect.severity)) firstOfSeverity.set(effect.severity, effect.category);
-  return (effect) => ({
-    countsCase: effect.category === ordered[0]?.category,
-    countsCaseForSeverity: firstOfSeverity.get(effect.severity) === effect.category,
-  });
 }
