@@ -56,13 +56,18 @@ describe('rebuild from topics written before report counts', () => {
       expect(status).toBe(201);
     }
     await dropTrigger();
-    await eventually(async () => ((await count('field=category')).length === 2 ? true : undefined), 30_000, 'the complications');
+    const complications = async () => (await count('field=category')).reduce((sum, row) => sum + row.count, 0);
+    await eventually(async () => ((await complications()) === 3 ? true : undefined), 30_000, 'the three complications');
     // Projected as they are, the two reports count in each category and nowhere across categories, which verify sees.
     expect(await count('field=category')).toEqual([
       { term: 'infection', count: 2 },
       { term: 'scarring', count: 1 },
     ]);
     expect((await count('field=clinic')).filter((row) => row.count > 0)).toEqual([]);
+    // The projector counts them on /metrics (and warns in its log).
+    const metrics = await (await fetch(`${system.projector}/metrics`)).text();
+    const uncountedSeen = /^smp_projector_side_effects_without_case_counting_total\{topic="smp\.side-effects\.v1"\} (\d+)$/m.exec(metrics);
+    expect(Number(uncountedSeen?.[1])).toBeGreaterThanOrEqual(3);
     const before = await runCli('verify', '--wait-seconds', '30');
     expect(before.code).not.toBe(0);
     expect(before.output).toContain(`report_term_month subject=clinic term=${clinic.clinicId} month=2026-04-01: expected reports=2`);

@@ -9,7 +9,14 @@ import {
 import kafkajs, { type Batch, type Consumer, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import { GroupCommit, isTransientDatabaseError } from '@smp/persistence';
 import { FETCH_MAX_WAIT_MS, KAFKA, readEvent, sendDeadLetters, type DeadLetter } from '@smp/messaging';
-import { Inbox, TOPIC_PROJECTIONS, type ProjectionBatch, type ReceivedEvent, type TopicProjection } from '@smp/read-models';
+import {
+  Inbox,
+  TOPIC_PROJECTIONS,
+  lacksCaseCounting,
+  type ProjectionBatch,
+  type ReceivedEvent,
+  type TopicProjection,
+} from '@smp/read-models';
 import { ProjectorConfig } from '../projector.config.js';
 import { ProjectorMetrics } from './projector.metrics.js';
 
@@ -43,6 +50,8 @@ interface ReadBatch {
   poison: DeadLetter[];
   /** Read again after its events failed together: each is applied alone, and each keeps its message for the dead-letter topic. */
   oneByOne: boolean;
+  /** Side effects that do not say whether they count their case across categories (lacksCaseCounting). */
+  uncounted: number;
 }
 
 /** A batch whose events failed together, and whose messages were not kept: it is read again, and then applied one by one. */
@@ -90,6 +99,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
   private unapplied = 0;
   private readonly waitingForRoom: Array<() => void> = [];
   private stopping = false;
+  private uncountedWarnedAt = -Infinity;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -240,16 +250,22 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
     if (oneByOne && BigInt(batch.last) >= until) this.oneByOneUntil.delete(batch.key);
     const valid: ReadBatch['valid'] = [];
     const poison: DeadLetter[] = [];
+    let uncounted = 0;
     for (const message of messages) {
       const read = readEvent(message, projection.types, projection.contract);
-      if (!read.ok) poison.push({ topic: batch.topic, partition: batch.partition, message, reason: read.reason });
-      else if (oneByOne) valid.push({ id: read.id, type: read.type, data: read.data, offset: message.offset, message });
+      if (!read.ok) {
+        poison.push({ topic: batch.topic, partition: batch.partition, message, reason: read.reason });
+        continue;
+      }
+      if (oneByOne) valid.push({ id: read.id, type: read.type, data: read.data, offset: message.offset, message });
       else valid.push({ id: read.id, type: read.type, data: read.data, offset: message.offset });
+      if (lacksCaseCounting(read.type, read.data)) uncounted++;
     }
-    return { projection, valid, poison, oneByOne };
+    return { projection, valid, poison, oneByOne, uncounted };
   }
 
-  private async handle(batch: BatchPosition, { projection, valid, poison, oneByOne }: ReadBatch): Promise<void> {
+  private async handle(batch: BatchPosition, { projection, valid, poison, oneByOne, uncounted }: ReadBatch): Promise<void> {
+    if (uncounted > 0) this.warnUncounted(batch, uncounted);
     try {
       if (valid.length > 0)
         this.count(
@@ -286,6 +302,22 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       for (const letter of poison)
         this.logger.warn(`dead-lettered ${letter.topic}/${letter.partition}@${letter.message.offset}: ${letter.reason}`);
     }
+  }
+
+  /**
+   * Side effects from an intake older than report counts (a rolling upgrade that left one running, say) are counted in
+   * their categories and in no figure across categories, which `verify` then reports; a `rebuild` counts them (see
+   * recountReports). Said once a minute at most; the metric counts them all.
+   */
+  private warnUncounted(batch: BatchPosition, uncounted: number): void {
+    this.metrics.uncounted.inc({ topic: batch.topic }, uncounted);
+    if (Date.now() - this.uncountedWarnedAt < 60_000) return;
+    this.uncountedWarnedAt = Date.now();
+    this.logger.warn(
+      `${uncounted} side effects at ${batch.topic}/${batch.partition}@${batch.first} do not say whether they count their case ` +
+        `(countsCase: an intake from before report counts wrote them); figures across categories leave their reports out ` +
+        `until \`cli rebuild\` (further ones: smp_projector_side_effects_without_case_counting_total)`,
+    );
   }
 
   private count(topic: string, received: number, applied: number): void {

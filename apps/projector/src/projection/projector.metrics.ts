@@ -9,6 +9,7 @@ export class ProjectorMetrics {
   readonly deadLetters;
   readonly batchSeconds;
   readonly lag;
+  readonly uncounted;
 
   constructor(metrics: AppMetrics) {
     this.applied = metrics.counter('events_applied_total', {
@@ -28,6 +29,10 @@ export class ProjectorMetrics {
     this.lag = metrics.gauge('consumer_lag', {
       help: 'Messages behind the high watermark, per partition',
       labelNames: ['topic', 'partition'],
+    });
+    this.uncounted = metrics.counter('side_effects_without_case_counting_total', {
+      help: 'Side effects read without countsCase (an intake from before report counts): in no figure across categories until a rebuild',
+      labelNames: ['topic'],
     });
   }
 }
