@@ -27,6 +27,8 @@ const pad = (n, width) => String(n).padStart(width, '0');
  * @param {{ recorded: string, retracted: string }} options.types the two event types
  * @param {string} options.source ce_source of the intake
  * @param {() => string} options.newEventId the intake's event ids (UUIDv7, libs/messaging/src/event-id.ts)
+ * @param {(effects: Array<{ category: string, severity: string }>) => (effect: { category: string, severity: string }) =>
+ *   { countsCase: boolean, countsCaseForSeverity: boolean }} options.caseCounting the intake's rule (libs/domain/src/case-counting.ts)
  */
 export function createSideEffectWorkload({
   cases = 20_000,
@@ -37,6 +39,7 @@ export function createSideEffectWorkload({
   types,
   source,
   newEventId,
+  caseCounting,
   seed = 2026,
 }) {
   const random = seededRandom(seed);
@@ -62,12 +65,9 @@ export function createSideEffectWorkload({
     while (effects.size < size) addEffect();
 
     const events = [];
-    // countsCase and countsCaseForSeverity as the intake sets them on a recorded side effect (apps/intake/src/cases/case-events.ts).
-    const counting = (category, effect) => {
-      const ordered = [...effects.keys()].sort();
-      const sameSeverity = ordered.filter((other) => effects.get(other).severity === effect.severity);
-      return { countsCase: ordered[0] === category, countsCaseForSeverity: sameSeverity[0] === category };
-    };
+    // countsCase and countsCaseForSeverity as the intake sets them on a recorded side effect.
+    const counting = (category, effect) =>
+      caseCounting([...effects].map(([other, { severity }]) => ({ category: other, severity })))({ category, severity: effect.severity });
     const publish = (caseVersion, category, effect, type) => {
       // Same fields in the same order as the intake's SideEffectRecordedV1.
       const data = {
@@ -90,6 +90,7 @@ export function createSideEffectWorkload({
         clinicId,
         procedureMonth: `${data.procedureDate.slice(0, 7)}-01`,
         serious,
+        countsCase: data.countsCase === true,
         value: JSON.stringify(data),
       });
     };
@@ -164,21 +165,24 @@ export function createSideEffectWorkload({
     /**
      * The counts of projector.clinic_category_month the events published so far must lead to:
      * every (case, category) whose latest version is recorded (not retracted), in the cell of its
-     * clinic, category and procedure month.
+     * clinic, category and procedure month; and the cases those count across categories (a case the stream
+     * left between two versions may count twice or not at all, as the projector would count it then).
      */
     expected() {
       const cells = new Map();
       let reports = 0;
+      let cases = 0;
       for (const event of latest.values()) {
         if (event.type !== types.recorded) continue;
         reports++;
+        if (event.countsCase) cases++;
         const key = cellKey(event.clinicId, event.category, event.procedureMonth);
         const cell = cells.get(key) ?? { reports: 0, serious: 0 };
         cell.reports++;
         if (event.serious) cell.serious++;
         cells.set(key, cell);
       }
-      return { reports, cells };
+      return { reports, cells, cases };
     },
   };
 }

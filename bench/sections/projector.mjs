@@ -62,6 +62,7 @@ export default async function projector(bench) {
     types,
     source: cloudEvent.EVENT_SOURCE,
     newEventId: eventId.newEventId,
+    caseCounting: domain.caseCounting,
   });
   const sample = [...workload.messages(1_000)];
   checkEncoding(sample, { ...cloudEvent, ...readEventModule, types: Object.values(types), contract: contracts.SideEffectRecordedV1 });
@@ -346,7 +347,9 @@ function peakRss(pid) {
 export async function checkReadModel(bench, expected, admin, deadLetters, databaseUrl = undefined) {
   const db = await bench.connectDatabase(databaseUrl);
   let rows;
+  let cases;
   try {
+    [{ cases }] = (await db.query(`SELECT coalesce(sum(cases), 0)::int AS cases FROM projector.side_effect_counts`)).rows;
     ({ rows } = await db.query(
       `SELECT clinic_id, category, to_char(procedure_month, 'YYYY-MM-DD') AS month, sum(reports)::int AS reports, sum(serious)::int AS serious
          FROM projector.side_effect_counts GROUP BY clinic_id, category, procedure_month
@@ -373,9 +376,11 @@ export async function checkReadModel(bench, expected, admin, deadLetters, databa
   if (reports !== expected.reports)
     problems.push(`the reports in projector.side_effect_counts add up to ${reports}, expected ${expected.reports}`);
   if (wrong.length > 0) problems.push(`${wrong.length} cells differ (reports/serious), e.g.\n  ${wrong.slice(0, 10).join('\n  ')}`);
+  if (cases !== expected.cases) problems.push(`the cube counts ${cases} cases across categories, expected ${expected.cases}`);
   if (deadLettered > 0) problems.push(`${deadLettered} events went to ${deadLetters}`);
   if (problems.length > 0) throw new Error(`the read model is wrong:\n${problems.join('\n')}`);
   bench.log(
-    `read model correct: ${formatNumber(reports)} reports in ${formatNumber(expected.cells.size)} clinic × category × month cells, nothing dead-lettered`,
+    `read model correct: ${formatNumber(reports)} reports in ${formatNumber(expected.cells.size)} clinic × category × month cells, ` +
+      `${formatNumber(cases)} cases across categories, nothing dead-lettered`,
   );
 }
