@@ -65,7 +65,7 @@ export class TallyLayout {
     return ((values[offset + PRESENT] ?? 0) & (2 << this.slot(category))) !== 0;
   }
 
-  /** Where a row's count goes: procedures, or a slot's reports or serious reports. */
+  /** Where a source row's reports (and, below, serious reports) of `slot` go in a subject's numbers. */
   reportsField(slot: number): number {
     return REPORTS + slot;
   }
@@ -91,7 +91,7 @@ export class Tally {
   constructor(
     private readonly values: Int32Array,
     private readonly offset: number,
-    private readonly layout: TallyLayout = TallyLayout.PER_CATEGORY,
+    private readonly layout: TallyLayout,
   ) {}
 
   get procedures(): number {

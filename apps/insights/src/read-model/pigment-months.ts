@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Period } from './period.js';
 import { ReadModelCache } from './read-model-cache.js';
-import { MonthTallies, Tally, type TallyWindow } from './month-tallies.js';
+import { MonthTallies, Tally, type TallyLayout, type TallyWindow } from './month-tallies.js';
 
 export interface RegisteredPigment {
   manufacturer: string;
@@ -18,10 +18,11 @@ export class PigmentInCountry extends Tally {
   constructor(
     values: Int32Array,
     offset: number,
+    layout: TallyLayout,
     readonly pigmentId: string,
     readonly country: string,
   ) {
-    super(values, offset);
+    super(values, offset, layout);
   }
 
   get tally(): Tally {
@@ -94,7 +95,7 @@ export class PigmentMonths {
       if (country !== undefined && split.country !== country) continue;
       const offset = window.offsetOf(key);
       if (offset >= 0 && window.layout.presentAt(window.values, offset))
-        found.push(new PigmentInCountry(window.values, offset, split.pigmentId, split.country));
+        found.push(new PigmentInCountry(window.values, offset, window.layout, split.pigmentId, split.country));
     }
     return found;
   }
