@@ -29,6 +29,7 @@ const pad = (n, width) => String(n).padStart(width, '0');
  * @param {() => string} options.newEventId the intake's event ids (UUIDv7, libs/messaging/src/event-id.ts)
  * @param {(effects: Array<{ category: string, severity: string }>) => (effect: { category: string, severity: string }) =>
  *   { countsCase: boolean, countsCaseForSeverity: boolean }} options.caseCounting the intake's rule (libs/domain/src/case-counting.ts)
+ * @param {{ countsCase: false, countsCaseForSeverity: false }} options.countsNothing what the intake says on a retraction (COUNTS_NOTHING)
  */
 export function createSideEffectWorkload({
   cases = 20_000,
@@ -40,6 +41,7 @@ export function createSideEffectWorkload({
   source,
   newEventId,
   caseCounting,
+  countsNothing,
   seed = 2026,
 }) {
   const random = seededRandom(seed);
@@ -65,7 +67,7 @@ export function createSideEffectWorkload({
     while (effects.size < size) addEffect();
 
     const events = [];
-    // countsCase and countsCaseForSeverity as the intake sets them on a recorded side effect.
+    // countsCase and countsCaseForSeverity as the intake sets them on a recorded side effect (and on a retraction, below).
     const counting = (category, effect) =>
       caseCounting([...effects].map(([other, { severity }]) => ({ category: other, severity })))({ category, severity: effect.severity });
     const publish = (caseVersion, category, effect, type) => {
@@ -80,7 +82,7 @@ export function createSideEffectWorkload({
         serious,
         procedureDate: isoDay(procedureDay),
         onsetDate: isoDay(procedureDay + effect.onsetAfterDays),
-        ...(type === types.recorded ? counting(category, effect) : {}),
+        ...(type === types.recorded ? counting(category, effect) : countsNothing),
       };
       events.push({
         caseId,

@@ -63,6 +63,7 @@ export default async function projector(bench) {
     source: cloudEvent.EVENT_SOURCE,
     newEventId: eventId.newEventId,
     caseCounting: domain.caseCounting,
+    countsNothing: domain.COUNTS_NOTHING,
   });
   const sample = [...workload.messages(1_000)];
   checkEncoding(sample, { ...cloudEvent, ...readEventModule, types: Object.values(types), contract: contracts.SideEffectRecordedV1 });

@@ -38,8 +38,8 @@ export class SideEffectRecordedV1 extends CaseVersionRefV1 {
   /**
    * This side effect counts its case once in figures across categories: the first of the version's side effects in
    * category code order. Reports, not complications, per clinic, month, pigment or outcome add up these. (Added later:
-   * optional, so older events still pass; absent is false, and a rebuild that replays any recounts them all by this rule
-   * from the stored states: recountReports in libs/read-models.)
+   * optional, so older events still pass: the projection then counts the case by this rule from its stored states,
+   * recountCases in libs/read-models.)
    */
   @IsOptional()
   @IsBoolean()

@@ -7,6 +7,12 @@ export interface CaseCounting {
 }
 
 /**
+ * What a retracted side effect says: it counts nothing. Said rather than left out, so that a consumer can tell it from
+ * the events of an intake from before report counts, which say nothing either way (see recountCases).
+ */
+export const COUNTS_NOTHING: Readonly<CaseCounting> = Object.freeze({ countsCase: false, countsCaseForSeverity: false });
+
+/**
  * Which of a case version's side effects count the case itself, so that figures added up across categories count each
  * report once and not once per complication: the first in category code order (the codes compared as strings, as
  * Postgres's COLLATE "C" does), and the first of each severity (for figures narrowed to, or broken down by, severity).

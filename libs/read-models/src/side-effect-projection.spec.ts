@@ -19,6 +19,9 @@ const event = ({ retracted = false, ...overrides }: Partial<SideEffectRecordedV1
       serious: true,
       procedureDate: '2026-03-15',
       onsetDate: '2026-03-18',
+      // As the intake says them: this one does not count its case (nor does any retraction).
+      countsCase: false,
+      countsCaseForSeverity: false,
       ...overrides,
     },
     retracted,
@@ -54,6 +57,7 @@ const state = (overrides: Partial<SideEffectState> = {}): SideEffectState => ({
   counted: true,
   countsCase: false,
   countsCaseForSeverity: false,
+  countingOpen: false,
   ...overrides,
 });
 
@@ -178,6 +182,14 @@ describe(projectSideEffects.name, () => {
     it('counts the seriousness of the case with its report, and moves it when a later version changes it', () => {
       const sut = projectSideEffects([event({ ...counting }), event({ caseVersion: 2, serious: false, ...counting })], new Map());
       expect(sut.deltas).toEqual([caseCells({ serious: 0, seriousCases: 0, severitySeriousCases: 0 })]);
+    });
+
+    it('leaves the counting open for a side effect that does not say (an older intake): it counts nothing across categories yet', () => {
+      const sut = projectSideEffects([event({ countsCase: undefined, countsCaseForSeverity: undefined })], new Map());
+      expect(sut.states).toEqual([state({ countingOpen: true })]);
+      expect(sut.deltas).toEqual([cell()]);
+      const said = projectSideEffects([event({ ...counting })], new Map());
+      expect(said.states).toEqual([state({ ...counting, countingOpen: false })]);
     });
 
     it('keeps a cell whose side effects net to nothing but whose report moved in or out of it', () => {

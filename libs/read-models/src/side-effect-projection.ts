@@ -17,6 +17,11 @@ export interface SideEffectState {
   /** Counts its case once across categories (SideEffectRecordedV1.countsCase), and once for its severity. */
   countsCase: boolean;
   countsCaseForSeverity: boolean;
+  /**
+   * Its event did not say whether it counts its case (an intake from before report counts): the two flags above are then
+   * the projection's, recounted from the case's states (recountCases), not the intake's.
+   */
+  countingOpen: boolean;
 }
 
 /** The coordinates of one cell of `side_effect_counts`. */
@@ -151,6 +156,7 @@ export function projectSideEffects(events: readonly SideEffectChange[], prior: R
       counted: !retracted,
       countsCase: !retracted && event.countsCase === true,
       countsCaseForSeverity: !retracted && event.countsCaseForSeverity === true,
+      countingOpen: event.countsCase === undefined,
     };
     if (after.counted) deltas.add(after, 1);
     current.set(key, after);

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ChangedMonths, Prefetch, SqlParameter } from './topic-projection.js';
+import { leavesCaseCountingOpen, recountCases, reportTermsOf } from './report-counts.js';
 import { projectSideEffects, type CellDelta, type SideEffectChange, type SideEffectState } from './side-effect-projection.js';
 
 /**
  * Writes a batch of side-effect changes (already filtered through the inbox) to the read models: one statement
  * reads the states the batch may change (or the inbox reads them with its own, see `prefetch`), one writes the
- * new states and every count table.
+ * new states and every count table, and one more recounts the cases of side effects that do not say whether they
+ * count their case (recountCases), when the batch has any.
  */
 @Injectable()
 export class SideEffectsStore {
@@ -26,7 +28,12 @@ export class SideEffectsStore {
     const { states, deltas } = projectSideEffects(changing, prior);
     await this.write(tx, states, deltas);
     // An amendment's delta takes counts out of the month it was in as well as into its new one: both are named.
-    return [...new Set(deltas.map((delta) => delta.procedureMonth.slice(0, 7)))];
+    const months = new Set(deltas.map((delta) => delta.procedureMonth.slice(0, 7)));
+    // Side effects of an intake from before report counts: their cases are counted across categories from the states.
+    const uncounted = new Set<string>();
+    for (const { effect } of changing) if (leavesCaseCountingOpen(effect)) uncounted.add(effect.caseId);
+    if (uncounted.size > 0) for (const month of await recountCases(tx, [...uncounted])) months.add(month);
+    return [...months];
   }
 
   /**
@@ -39,17 +46,17 @@ export class SideEffectsStore {
     await tx.query(
       `WITH states AS (
          INSERT INTO side_effect_state (case_id, category, case_version, clinic_id, pigment_id, procedure_month, severity, outcome, serious, counted,
-                                        counts_case, counts_case_for_severity)
+                                        counts_case, counts_case_for_severity, counting_open)
          SELECT s."caseId", s.category, s."caseVersion", s."clinicId", s."pigmentId", s."procedureMonth"::date, s.severity, s.outcome,
-                s.serious, s.counted, s."countsCase", s."countsCaseForSeverity"
+                s.serious, s.counted, s."countsCase", s."countsCaseForSeverity", s."countingOpen"
            FROM json_to_recordset($1::json) AS s("caseId" text, category text, "caseVersion" int, "clinicId" text, "pigmentId" text,
                                                 "procedureMonth" text, severity text, outcome text, serious bool, counted bool,
-                                                "countsCase" bool, "countsCaseForSeverity" bool)
+                                                "countsCase" bool, "countsCaseForSeverity" bool, "countingOpen" bool)
          ON CONFLICT (case_id, category) DO UPDATE SET
            case_version = excluded.case_version, clinic_id = excluded.clinic_id, pigment_id = excluded.pigment_id,
            procedure_month = excluded.procedure_month, severity = excluded.severity, outcome = excluded.outcome,
            serious = excluded.serious, counted = excluded.counted, counts_case = excluded.counts_case,
-           counts_case_for_severity = excluded.counts_case_for_severity),
+           counts_case_for_severity = excluded.counts_case_for_severity, counting_open = excluded.counting_open),
        d AS (
          SELECT d."clinicId" AS clinic_id, d.category, d."procedureMonth"::date AS procedure_month, d."pigmentId" AS pigment_id,
                 d.severity, d.outcome, d.reports, d.serious, d.cases, d."seriousCases" AS serious_cases,
@@ -95,21 +102,6 @@ export class SideEffectsStore {
 }
 
 /**
- * The rows of `report_term_month` that cube cells (or deltas to them) add up to, from `cells`, a relation with the
- * cube's columns: each cell's cases under its clinic, pigment, outcome and month, and its severity's cases under its
- * severity (subject, term, procedure_month, reports, serious; none that add nothing).
- */
-export function reportTermsOf(cells: string): string {
-  return `SELECT v.subject, v.term, c.procedure_month, sum(v.reports)::int AS reports, sum(v.serious)::int AS serious
-            FROM ${cells} c
-           CROSS JOIN LATERAL (VALUES ('clinic', c.clinic_id, c.cases, c.serious_cases), ('pigment', c.pigment_id, c.cases, c.serious_cases),
-                                      ('outcome', c.outcome, c.cases, c.serious_cases), ('month', '', c.cases, c.serious_cases),
-                                      ('severity', c.severity, c.severity_cases, c.severity_serious_cases)) AS v(subject, term, reports, serious)
-           WHERE v.reports <> 0 OR v.serious <> 0
-           GROUP BY 1, 2, 3`;
-}
-
-/**
  * The stored state of each (case, category) the batch names (`keysParam`: their JSON), for those that one of its events
  * may change, as one JSON value: a key whose stored version is at least the batch's highest for it comes back as its
  * version alone (every event of it is a redelivery or out of date), and one with no state not at all. (perf: one
@@ -126,7 +118,7 @@ function statesSql(keysParam: string): string {
   return `(SELECT coalesce(json_agg(CASE WHEN s.case_version >= k.v THEN json_build_array(s.case_version, k.i)
                                         ELSE json_build_array(s.case_version, k.i, s.clinic_id, s.pigment_id,
                                                to_char(s.procedure_month, 'YYYY-MM-DD'), s.severity, s.outcome, s.serious, s.counted,
-                                               s.counts_case, s.counts_case_for_severity)
+                                               s.counts_case, s.counts_case_for_severity, s.counting_open)
                                    END), '[]')
             FROM ROWS FROM (json_to_recordset(${keysParam}::json) AS (c text, g text, v int)) WITH ORDINALITY AS k(c, g, v, i)
            CROSS JOIN LATERAL (
@@ -144,8 +136,20 @@ function loadedStates({ ids, keys }: BatchKeys, states: StoredStates): LoadedSta
       upToDate.add(ids[i]);
       continue;
     }
-    const [caseVersion, , clinicId, pigmentId, procedureMonth, severity, outcome, serious, counted, countsCase, countsCaseForSeverity] =
-      stored;
+    const [
+      caseVersion,
+      ,
+      clinicId,
+      pigmentId,
+      procedureMonth,
+      severity,
+      outcome,
+      serious,
+      counted,
+      countsCase,
+      countsCaseForSeverity,
+      countingOpen,
+    ] = stored;
     const { c: caseId, g: category } = keys[i];
     prior.set(ids[i], {
       caseId,
@@ -160,6 +164,7 @@ function loadedStates({ ids, keys }: BatchKeys, states: StoredStates): LoadedSta
       counted,
       countsCase,
       countsCaseForSeverity,
+      countingOpen,
     });
   }
   return { prior, upToDate };
@@ -178,8 +183,11 @@ interface BatchKeys {
   ids: string[];
 }
 
-/** [case_version, key ordinal, clinic, pigment, procedure month, severity, outcome, serious, counted, counts_case, counts_case_for_severity] */
-type StoredState = [number, number, string, string | null, string, string, string | null, boolean, boolean, boolean, boolean];
+/**
+ * [case_version, key ordinal, clinic, pigment, procedure month, severity, outcome, serious, counted, counts_case,
+ * counts_case_for_severity, counting_open]
+ */
+type StoredState = [number, number, string, string | null, string, string, string | null, boolean, boolean, boolean, boolean, boolean];
 /** [case_version, key ordinal]: a key no event of the batch is newer than. */
 type StaleKey = [number, number];
 type StoredStates = Array<StoredState | StaleKey>;

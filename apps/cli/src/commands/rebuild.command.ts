@@ -6,15 +6,7 @@ import { DataSource } from 'typeorm';
 import { CommonConfig } from '@smp/config';
 import { createKafka, FETCH_MAX_WAIT_MS, readEvent } from '@smp/messaging';
 import { dataSourceOptions } from '@smp/persistence';
-import {
-  Inbox,
-  LIVE_SCHEMA,
-  READ_MODEL_LOCK,
-  createProjections,
-  lacksCaseCounting,
-  notifyReadModelsChanged,
-  recountReports,
-} from '@smp/read-models';
+import { Inbox, LIVE_SCHEMA, READ_MODEL_LOCK, createProjections, lacksCaseCounting, notifyReadModelsChanged } from '@smp/read-models';
 
 const SHADOW_SCHEMA = 'projector_rebuild';
 /** Tables that are not a replay of the topics: their rows are carried over into the rebuilt schema at the swap. */
@@ -30,8 +22,8 @@ type Positions = Map<string, bigint>; // `${topic}/${partition}` → next offset
  * very end, and the inbox of the rebuilt tables absorbs whatever it replays.
  *
  * Side effects recorded before report counts (lacksCaseCounting) do not say whether they count their case across
- * categories: when the replay met any, the rebuilt read models are recounted from their states (recountReports) before
- * the swap, between two batches, and again within it if more came meanwhile.
+ * categories: the projection counts their cases from the stored states as it applies them (recountCases), as the live
+ * projector does; the rebuild says how many it met.
  */
 @Command({ name: 'rebuild', description: 'replay the topics into fresh read-model tables and swap them in atomically' })
 export class RebuildCommand extends CommandRunner {
@@ -67,20 +59,6 @@ export class RebuildCommand extends CommandRunner {
       const startedAt = Date.now();
       let read = 0;
       let uncounted = 0;
-      let recounted = 0;
-      // Batches and recounts take turns: a recount sets the cube's columns from the states, which a batch adds to.
-      let turn = Promise.resolve();
-      const inTurn = (work: () => Promise<void>): Promise<void> => {
-        const run = turn.then(work);
-        turn = run.catch(() => undefined);
-        return run;
-      };
-      const recount = async () => {
-        if (recounted === uncounted) return;
-        const seen = uncounted;
-        await inTurn(() => db.transaction((tx) => recountReports(tx, SHADOW_SCHEMA)));
-        recounted = seen;
-      };
       const target = await this.watermarks(kafka, [...byTopic.keys()]);
       bar.start(Math.max(1, this.remaining(target, positions)), 0, { rate: 0 });
 
@@ -95,7 +73,7 @@ export class RebuildCommand extends CommandRunner {
             const result = readEvent(message, projection.types, projection.contract);
             return result.ok ? [{ id: result.id, type: result.type, data: result.data }] : [];
           });
-          await inTurn(() => inbox.apply(projection, events).then(() => undefined));
+          await inbox.apply(projection, events);
           for (const { type, data } of events) if (lacksCaseCounting(type, data)) uncounted++;
           resolveOffset(batch.lastOffset());
           positions.set(`${batch.topic}/${batch.partition}`, BigInt(batch.lastOffset()) + 1n);
@@ -105,7 +83,6 @@ export class RebuildCommand extends CommandRunner {
         },
       });
       await this.reach(target, positions);
-      await recount();
 
       // Swap: hold the lock every live batch takes shared, read to the very end, rename the schemas.
       const swap = db.createQueryRunner();
@@ -116,7 +93,6 @@ export class RebuildCommand extends CommandRunner {
         const end = await this.watermarks(kafka, [...byTopic.keys()]);
         bar.setTotal(Math.max(read, read + this.remaining(end, positions)));
         await this.reach(end, positions);
-        await recount();
         for (const table of CARRIED_OVER) await swap.query(`INSERT INTO ${SHADOW_SCHEMA}.${table} SELECT * FROM ${LIVE_SCHEMA}.${table}`);
         const retired = `projector_retired_${Date.now()}`;
         await swap.query(`ALTER SCHEMA ${LIVE_SCHEMA} RENAME TO ${retired}`);
@@ -134,7 +110,7 @@ export class RebuildCommand extends CommandRunner {
       bar.stop();
       if (uncounted > 0)
         console.log(
-          `rebuild: ${uncounted} side effects recorded before report counts (no countsCase); reports across categories recounted from the states`,
+          `rebuild: ${uncounted} side effects recorded before report counts (no countsCase); their cases were counted across categories from the stored states`,
         );
       console.log(
         `rebuild: ${read} events replayed in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; the rebuilt read models are live`,

@@ -8,7 +8,7 @@ import {
   type ReportV1,
   type SideEffectRecordedV1,
 } from '@smp/contracts';
-import { caseCounting, type CaseEffect, type Outcome, type SeriousReason } from '@smp/domain';
+import { COUNTS_NOTHING, caseCounting, type CaseEffect, type Outcome, type SeriousReason } from '@smp/domain';
 import { newEventId } from '@smp/messaging';
 
 /** A case version as the outbox needs it: facts only. */
@@ -56,7 +56,7 @@ export function caseVersionEvents(state: CaseVersionState, previousEffects: read
       procedureDate: state.procedureDate,
       onsetDate: effect.onsetDate,
       ...(state.outcome ? { outcome: state.outcome } : {}),
-      ...(type === SIDE_EFFECT_RECORDED_V1 ? counting(effect) : {}),
+      ...(type === SIDE_EFFECT_RECORDED_V1 ? counting(effect) : COUNTS_NOTHING),
     };
     return { id: newEventId(), topic: TOPICS.sideEffects, key: state.caseId, type, data };
   };

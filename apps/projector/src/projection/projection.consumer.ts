@@ -305,9 +305,10 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
   }
 
   /**
-   * Side effects from an intake older than report counts (a rolling upgrade that left one running, say) are counted in
-   * their categories and in no figure across categories, which `verify` then reports; a `rebuild` counts them (see
-   * recountReports). Said once a minute at most; the metric counts them all.
+   * Side effects from an intake older than report counts (a rolling upgrade that left one running, say) do not say
+   * whether they count their case across categories: the projection counts their cases from the stored states, one
+   * statement more for each batch that has any (recountCases). Said once a minute at most, as a sign that such an intake
+   * is still publishing; the metric counts them all.
    */
   private warnUncounted(batch: BatchPosition, uncounted: number): void {
     this.metrics.uncounted.inc({ topic: batch.topic }, uncounted);
@@ -315,8 +316,8 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
     this.uncountedWarnedAt = Date.now();
     this.logger.warn(
       `${uncounted} side effects at ${batch.topic}/${batch.partition}@${batch.first} do not say whether they count their case ` +
-        `(countsCase: an intake from before report counts wrote them); figures across categories leave their reports out ` +
-        `until \`cli rebuild\` (further ones: smp_projector_side_effects_without_case_counting_total)`,
+        `(countsCase): an intake from before report counts is still publishing; their cases are counted across categories ` +
+        `from the stored states (further ones: smp_projector_side_effects_without_case_counting_total)`,
     );
   }
 

@@ -31,7 +31,7 @@ export class ProjectorMetrics {
       labelNames: ['topic', 'partition'],
     });
     this.uncounted = metrics.counter('side_effects_without_case_counting_total', {
-      help: 'Side effects read without countsCase (an intake from before report counts): in no figure across categories until a rebuild',
+      help: 'Side effects read without countsCase (an intake from before report counts): their cases are recounted from the stored states',
       labelNames: ['topic'],
     });
   }
