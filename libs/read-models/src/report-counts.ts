@@ -9,8 +9,9 @@ import { SIDE_EFFECT_RECORDED_V1, type SideEffectRecordedV1 } from '@smp/contrac
 export const leavesCaseCountingOpen = (effect: SideEffectRecordedV1): boolean => effect.countsCase === undefined;
 
 /**
- * A recorded side effect that does not say whether it counts its case: written by an intake from before report counts
- * (a newer one's retractions said nothing either until it did; only recorded ones tell the two intakes apart).
+ * A recorded side effect that does not say whether it counts its case: written by an intake from before report counts.
+ * (Retractions do not tell the intakes apart: those of the intakes with report counts said nothing either, until
+ * COUNTS_NOTHING.)
  */
 export const lacksCaseCounting = (type: string, data: unknown): boolean =>
   type === SIDE_EFFECT_RECORDED_V1 && leavesCaseCountingOpen(data as SideEffectRecordedV1);
