@@ -23,8 +23,8 @@ export const lacksCaseCounting = (type: string, data: unknown): boolean =>
  * transaction's search_path names: those states' flags, and by the difference each flag made, the cube's case columns
  * and `report_term_month`. Returns the procedure months ('YYYY-MM') whose figures moved.
  *
- * The side-effect projection runs it, in the batch's transaction and after the batch's write, for the cases of the
- * side effects that leave the counting open (leavesCaseCountingOpen). An older intake's case version is all such side
+ * The side-effect store runs it, in the batch's transaction and after the batch's write, for the cases of the states
+ * the batch wrote from side effects that leave the counting open (leavesCaseCountingOpen: countingOpen). An older intake's case version is all such side
  * effects, recorded and retracted, so the one applied last recounts the version whole: the read models end up as if
  * the intake had said it, in a replay as well as live, with an older intake still running beside a newer one. The
  * flags a newer intake gave are never recounted: its version may be half applied (its other side effects in the next

@@ -5,7 +5,7 @@ import {
   stateKey,
   type CellDelta,
   type SideEffectChange,
-  type SideEffectState,
+  type ProjectedState,
 } from './side-effect-projection.js';
 
 const event = ({ retracted = false, ...overrides }: Partial<SideEffectRecordedV1> & { retracted?: boolean } = {}): SideEffectChange =>
@@ -44,7 +44,7 @@ const cell = (overrides: Partial<CellDelta> = {}): CellDelta => ({
 });
 
 /** What the projector stored for an applied version of the default event's side effect. */
-const state = (overrides: Partial<SideEffectState> = {}): SideEffectState => ({
+const state = (overrides: Partial<ProjectedState> = {}): ProjectedState => ({
   caseId: 'SMP-2026-000001',
   category: 'infection',
   caseVersion: 1,

@@ -1,5 +1,6 @@
 import { monthOf } from '@smp/domain';
 import type { SideEffectRecordedV1 } from '@smp/contracts';
+import { leavesCaseCountingOpen } from './report-counts.js';
 
 /** What the latest applied version of one (case, category) contributes to the counts. */
 export interface SideEffectState {
@@ -17,6 +18,10 @@ export interface SideEffectState {
   /** Counts its case once across categories (SideEffectRecordedV1.countsCase), and once for its severity. */
   countsCase: boolean;
   countsCaseForSeverity: boolean;
+}
+
+/** A state as a batch writes it. (The states a batch reads back need no more than what they contribute.) */
+export interface ProjectedState extends SideEffectState {
   /**
    * Its event did not say whether it counts its case (an intake from before report counts): the two flags above are then
    * the projection's, recounted from the case's states (recountCases), not the intake's.
@@ -50,7 +55,7 @@ export interface CellDelta extends CellKey {
 }
 
 export interface Projection {
-  states: SideEffectState[];
+  states: ProjectedState[];
   deltas: CellDelta[];
 }
 
@@ -136,14 +141,14 @@ const changes = (cell: CellDelta): boolean =>
  */
 export function projectSideEffects(events: readonly SideEffectChange[], prior: ReadonlyMap<string, SideEffectState>): Projection {
   // perf: the batch's own changes overlay `prior` (no copy of it), in the order they first changed.
-  const current = new Map<string, SideEffectState>();
+  const current = new Map<string, ProjectedState>();
   const deltas = new DeltaTable();
 
   for (const { effect: event, retracted, key } of events) {
     const before = current.get(key) ?? prior.get(key);
     if (before && before.caseVersion >= event.caseVersion) continue;
     if (before?.counted) deltas.add(before, -1);
-    const after: SideEffectState = {
+    const after: ProjectedState = {
       caseId: event.caseId,
       category: event.category,
       caseVersion: event.caseVersion,
@@ -156,7 +161,7 @@ export function projectSideEffects(events: readonly SideEffectChange[], prior: R
       counted: !retracted,
       countsCase: !retracted && event.countsCase === true,
       countsCaseForSeverity: !retracted && event.countsCaseForSeverity === true,
-      countingOpen: event.countsCase === undefined,
+      countingOpen: leavesCaseCountingOpen(event),
     };
     if (after.counted) deltas.add(after, 1);
     current.set(key, after);

@@ -1,14 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ChangedMonths, Prefetch, SqlParameter } from './topic-projection.js';
-import { leavesCaseCountingOpen, recountCases, reportTermsOf } from './report-counts.js';
-import { projectSideEffects, type CellDelta, type SideEffectChange, type SideEffectState } from './side-effect-projection.js';
+import { recountCases, reportTermsOf } from './report-counts.js';
+import {
+  projectSideEffects,
+  type CellDelta,
+  type ProjectedState,
+  type SideEffectChange,
+  type SideEffectState,
+} from './side-effect-projection.js';
 
 /**
  * Writes a batch of side-effect changes (already filtered through the inbox) to the read models: one statement
  * reads the states the batch may change (or the inbox reads them with its own, see `prefetch`), one writes the
- * new states and every count table, and one more recounts the cases of side effects that do not say whether they
- * count their case (recountCases), when the batch has any.
+ * new states and every count table, and one more recounts the cases whose new states were left open by side effects
+ * that do not say whether they count their case (recountCases), when the batch has any.
  */
 @Injectable()
 export class SideEffectsStore {
@@ -29,10 +35,10 @@ export class SideEffectsStore {
     await this.write(tx, states, deltas);
     // An amendment's delta takes counts out of the month it was in as well as into its new one: both are named.
     const months = new Set(deltas.map((delta) => delta.procedureMonth.slice(0, 7)));
-    // Side effects of an intake from before report counts: their cases are counted across categories from the states.
-    const uncounted = new Set<string>();
-    for (const { effect } of changing) if (leavesCaseCountingOpen(effect)) uncounted.add(effect.caseId);
-    if (uncounted.size > 0) for (const month of await recountCases(tx, [...uncounted])) months.add(month);
+    // States an intake from before report counts left open: their cases are counted across categories from the states.
+    const open = new Set<string>();
+    for (const state of states) if (state.countingOpen) open.add(state.caseId);
+    if (open.size > 0) for (const month of await recountCases(tx, [...open])) months.add(month);
     return [...months];
   }
 
@@ -41,7 +47,7 @@ export class SideEffectsStore {
    * statement (one round trip). Each goes as one JSON parameter (perf: JSON.stringify is native; pg's array
    * literals escape element by element in JavaScript).
    */
-  private async write(tx: EntityManager, states: readonly SideEffectState[], deltas: readonly CellDelta[]): Promise<void> {
+  private async write(tx: EntityManager, states: readonly ProjectedState[], deltas: readonly CellDelta[]): Promise<void> {
     if (states.length === 0 && deltas.length === 0) return;
     await tx.query(
       `WITH states AS (
@@ -118,7 +124,7 @@ function statesSql(keysParam: string): string {
   return `(SELECT coalesce(json_agg(CASE WHEN s.case_version >= k.v THEN json_build_array(s.case_version, k.i)
                                         ELSE json_build_array(s.case_version, k.i, s.clinic_id, s.pigment_id,
                                                to_char(s.procedure_month, 'YYYY-MM-DD'), s.severity, s.outcome, s.serious, s.counted,
-                                               s.counts_case, s.counts_case_for_severity, s.counting_open)
+                                               s.counts_case, s.counts_case_for_severity)
                                    END), '[]')
             FROM ROWS FROM (json_to_recordset(${keysParam}::json) AS (c text, g text, v int)) WITH ORDINALITY AS k(c, g, v, i)
            CROSS JOIN LATERAL (
@@ -136,20 +142,8 @@ function loadedStates({ ids, keys }: BatchKeys, states: StoredStates): LoadedSta
       upToDate.add(ids[i]);
       continue;
     }
-    const [
-      caseVersion,
-      ,
-      clinicId,
-      pigmentId,
-      procedureMonth,
-      severity,
-      outcome,
-      serious,
-      counted,
-      countsCase,
-      countsCaseForSeverity,
-      countingOpen,
-    ] = stored;
+    const [caseVersion, , clinicId, pigmentId, procedureMonth, severity, outcome, serious, counted, countsCase, countsCaseForSeverity] =
+      stored;
     const { c: caseId, g: category } = keys[i];
     prior.set(ids[i], {
       caseId,
@@ -164,7 +158,6 @@ function loadedStates({ ids, keys }: BatchKeys, states: StoredStates): LoadedSta
       counted,
       countsCase,
       countsCaseForSeverity,
-      countingOpen,
     });
   }
   return { prior, upToDate };
@@ -183,11 +176,8 @@ interface BatchKeys {
   ids: string[];
 }
 
-/**
- * [case_version, key ordinal, clinic, pigment, procedure month, severity, outcome, serious, counted, counts_case,
- * counts_case_for_severity, counting_open]
- */
-type StoredState = [number, number, string, string | null, string, string, string | null, boolean, boolean, boolean, boolean, boolean];
+/** [case_version, key ordinal, clinic, pigment, procedure month, severity, outcome, serious, counted, counts_case, counts_case_for_severity] */
+type StoredState = [number, number, string, string | null, string, string, string | null, boolean, boolean, boolean, boolean];
 /** [case_version, key ordinal]: a key no event of the batch is newer than. */
 type StaleKey = [number, number];
 type StoredStates = Array<StoredState | StaleKey>;
