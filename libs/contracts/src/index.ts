@@ -5,3 +5,4 @@ export * from './procedures-recorded.v1.js';
 export * from './case-version-ref.v1.js';
 export * from './registry.v1.js';
 export * from './signal.v1.js';
+export * from './contract-validator.js';

@@ -1,6 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
 import { readCloudEvent, UndecodableEventError } from './cloud-event.js';
-import { checkContract } from './contract-validator.js';
+import { checkContract } from '@smp/contracts';
 
 export type ReadResult<T> = { ok: true; id: string; type: string; data: T } | { ok: false; reason: string };
 
